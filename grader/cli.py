@@ -1,0 +1,55 @@
+"""``nngrade``: the instructor's command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grader import LESSONS, SOLUTIONS, lesson_ids
+
+
+def _release(args: argparse.Namespace) -> int:
+    from grader import release
+
+    if args.check:
+        problems = release.differences(args.lessons or None)
+        for line in problems:
+            print(line, file=sys.stderr)
+        if problems:
+            print(f"lessons/ is out of date in {len(problems)} place(s); run `nngrade release`.",
+                  file=sys.stderr)
+            return 1
+        count = len(args.lessons or lesson_ids(SOLUTIONS))
+        print(f"lessons/ matches solutions/ ({count} lessons).")
+        return 0
+    lessons = args.lessons or lesson_ids(SOLUTIONS)
+    release.clean(lessons)
+    for path in release.build(lessons):
+        print(f"wrote {path.relative_to(LESSONS.parent)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="nngrade", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("release", help="build lessons/ (student release) from solutions/")
+    p.add_argument("lessons", nargs="*", help="lesson folders, e.g. 01_neuron (default: all)")
+    p.add_argument("--check", action="store_true",
+                   help="build into a temporary folder and fail if lessons/ differs")
+    p.set_defaults(run=_release)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``nngrade`` console command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"nngrade: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Lesson 01: sliders w1, w2, b move a single neuron's decision boundary over logic gates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from nncourse.live import ControlPanel, LiveFigure, slider
+
+GATES = {
+    "AND": np.array([0, 0, 0, 1]),
+    "OR": np.array([0, 1, 1, 1]),
+    "XOR": np.array([0, 1, 1, 0]),
+}
+POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+_GRID = np.linspace(-0.5, 1.5, 60)
+_LIMITS = (-0.5, 1.5)
+
+
+def neuron_state(w1: float, w2: float, b: float, gate: str = "AND") -> dict[str, Any]:
+    """Outputs of ``sigmoid(w1*x1 + w2*x2 + b)`` on the gate's four points, and its boundary."""
+    if gate not in GATES:
+        raise ValueError(f"gate should be one of {sorted(GATES)}, got {gate!r}")
+    w = np.array([w1, w2], dtype=float)
+    z = POINTS @ w + b
+    p = 1.0 / (1.0 + np.exp(-z))
+    gx, gy = np.meshgrid(_GRID, _GRID)
+    surface = 1.0 / (1.0 + np.exp(-(w1 * gx + w2 * gy + b)))
+    xs = np.array(_LIMITS)
+    if abs(w2) > 1e-9:
+        line = (xs, -(w1 * xs + b) / w2)
+    elif abs(w1) > 1e-9:
+        line = (np.full(2, -b / w1), xs)
+    else:
+        line = (np.array([np.nan, np.nan]), np.array([np.nan, np.nan]))
+    target = GATES[gate]
+    predicted = (p >= 0.5).astype(int)
+    return {"z": z, "p": p, "target": target, "predicted": predicted, "surface": surface,
+            "line": line, "correct": int((predicted == target).sum()), "gate": gate}
+
+
+def _table(state: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{x1:.0f}</td><td>{x2:.0f}</td><td>{z:+.2f}</td><td>{p:.3f}</td>"
+        f"<td>{pred}</td><td>{t}</td></tr>"
+        for (x1, x2), z, p, pred, t in zip(
+            POINTS, state["z"], state["p"], state["predicted"], state["target"], strict=True)
+    )
+    return (
+        "<table><tr><th>x1</th><th>x2</th><th>z</th><th>output</th><th>predicted</th>"
+        f"<th>{state['gate']}</th></tr>{rows}</table>"
+        f"<p>{state['correct']}/4 correct</p>"
+    )
+
+
+def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+    live.surface.set_data(state["surface"])
+    live.boundary.set_data(*state["line"])
+    live.points.set_array(state["target"].astype(float))
+    live.points.set_edgecolors(np.where(state["predicted"] == state["target"], "k", "red"))
+    return _table(state)
+
+
+def neuron_explorer(w1: float = 1.0, w2: float = 1.0, b: float = -1.5,
+                    gate: str = "AND") -> ControlPanel:
+    """Sliders for one neuron's weights and bias over the AND, OR and XOR points."""
+    live = LiveFigure(figsize=(4.2, 3.6))
+    state = neuron_state(w1, w2, b, gate)
+    ax = live.ax
+    live.surface = ax.imshow(state["surface"], origin="lower", extent=(*_LIMITS, *_LIMITS),
+                             vmin=0, vmax=1, cmap="RdBu_r", alpha=0.6, aspect="auto")
+    (live.boundary,) = ax.plot(*state["line"], color="k", lw=2)
+    live.points = ax.scatter(*POINTS.T, c=state["target"], cmap="RdBu_r", vmin=0, vmax=1,
+                             s=120, linewidths=2, edgecolors="k", zorder=3)
+    ax.set(xlim=_LIMITS, ylim=_LIMITS, xlabel="x1", ylabel="x2",
+           title="output (colour) and boundary output = 0.5")
+    live.figure.colorbar(live.surface, ax=ax, shrink=0.8)
+    live.animate(live.surface, live.boundary, live.points)
+    controls = {
+        "w1": slider("w1", w1, -5.0, 5.0),
+        "w2": slider("w2", w2, -5.0, 5.0),
+        "b": slider("b", b, -5.0, 5.0),
+        "gate": widgets.Dropdown(options=list(GATES), value=gate, description="gate",
+                                 layout=widgets.Layout(width="150px"),
+                                 style={"description_width": "40px"}),
+    }
+    return ControlPanel(controls, neuron_state, _draw, live, title="One neuron")

@@ -1,0 +1,53 @@
+"""Shared fixtures: the repository's lessons and a report of mutation kill rates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+LESSONS = ROOT / "lessons"
+LESSON_IDS = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and p.name[:2].isdigit())
+NUMPY_LESSONS = [lesson for lesson in LESSON_IDS if int(lesson[:2]) <= 6]
+
+MUTATION_RESULTS: list[tuple[str, str, str, bool]] = []
+
+
+def solution_notebook(lesson: str) -> Path:
+    """solutions/<lesson>/<lesson>.ipynb"""
+    return SOLUTIONS / lesson / f"{lesson}.ipynb"
+
+
+def release_notebook(lesson: str) -> Path:
+    """lessons/<lesson>/<lesson>.ipynb"""
+    return LESSONS / lesson / f"{lesson}.ipynb"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the mutation kill rate per lesson and overall."""
+    if not MUTATION_RESULTS:
+        return
+    terminalreporter.section("mutation kill rate")
+    by_lesson: dict[str, list[bool]] = {}
+    for lesson, _exercise, _mutant, killed in MUTATION_RESULTS:
+        by_lesson.setdefault(lesson, []).append(killed)
+    for lesson, kills in sorted(by_lesson.items()):
+        terminalreporter.write_line(f"{lesson}: {sum(kills)}/{len(kills)} mutants killed")
+    total = [k for kills in by_lesson.values() for k in kills]
+    rate = 100.0 * sum(total) / len(total)
+    terminalreporter.write_line(f"all lessons: {sum(total)}/{len(total)} killed ({rate:.1f}%)")
+    for lesson, exercise, mutant, killed in MUTATION_RESULTS:
+        if not killed:
+            terminalreporter.write_line(f"SURVIVED {lesson}:{exercise}: {mutant}")
+
+
+@pytest.fixture(scope="session")
+def lesson_ids() -> list[str]:
+    return LESSON_IDS

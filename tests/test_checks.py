@@ -1,0 +1,140 @@
+"""The messages a learner reads when a check fails, exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncourse.checks import CheckFailed, call, check_call, describe_call, expect, expect_close
+
+
+def message(fn, *args, **kwargs) -> str:
+    with pytest.raises(CheckFailed) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+def test_wrong_value_names_the_call_and_both_values():
+    def neuron_output(x, w, b):
+        return 0.5
+
+    text = message(check_call, neuron_output, ([0.5, 0.9, 0.2], [0.4, 0.7, 0.1], -0.3),
+                   expected=0.6341, atol=1e-3)
+    assert text == ("neuron_output([0.5, 0.9, 0.2], [0.4, 0.7, 0.1], -0.3) should be about "
+                    "0.6341, got 0.5.")
+
+
+def test_wrong_shape():
+    def standardize(X):
+        return X.mean(axis=0)
+
+    text = message(check_call, standardize, (np.ones((4, 3)),), expected=np.zeros((4, 3)),
+                   shown="standardize(X)")
+    assert text == "standardize(X) should have shape (4, 3), got shape (3,)."
+
+
+def test_wrong_dtype_integer_expected():
+    def predict(X):
+        return np.array([0.0, 1.0])
+
+    text = message(check_call, predict, (np.zeros(2),), expected=np.array([0, 1]), dtype="int",
+                   shown="predict(X)")
+    assert text == "predict(X) should hold integers, got dtype float64."
+
+
+def test_wrong_dtype_float_expected():
+    def halve(x):
+        return x // 2
+
+    text = message(check_call, halve, (np.array([3, 4]),), expected=np.array([1.5, 2.0]))
+    assert text == ("halve([3, 4]) should hold floats, got dtype int64 (integer division `//` "
+                    "or an int array somewhere?).")
+
+
+def test_list_instead_of_array():
+    text = message(expect_close, [1.0, 2.0], np.array([1.0, 2.0]), what="f(x)")
+    assert text == "f(x) should return a numpy array of shape (2,), got list [1, 2]."
+
+
+def test_number_expected_but_array_returned():
+    text = message(expect_close, np.array([0.5, 0.5]), 0.5, what="sigmoid(0)")
+    assert text == "sigmoid(0) should return a single number, got an array of shape (2,)."
+
+
+def test_missing_return():
+    text = message(expect_close, None, 0.5, what="sigmoid(0)")
+    assert text == "sigmoid(0) should return a single number, got None (did you forget `return`?)."
+
+
+def test_value_difference_reports_first_index_and_count():
+    got = np.array([[1.0, 2.0], [3.0, 5.0]])
+    text = message(expect_close, got, np.array([[1.0, 2.0], [3.0, 4.0]]), what="f(X)")
+    assert text == "f(X) is wrong at index (1, 1): expected 4, got 5 (1 of 4 entries differ)."
+
+
+def test_nan_is_reported():
+    text = message(expect_close, np.array([np.nan, 1.0]), np.array([0.0, 1.0]), what="f(X)")
+    assert text == "f(X) contains NaN at index 0 (1 of 2 entries)."
+
+
+def test_hint_is_appended():
+    text = message(expect_close, 1.0, 2.0, what="f()", hint="Check the sign.")
+    assert text == "f() should be about 2, got 1. Check the sign."
+
+
+def test_not_implemented_points_at_the_exercise():
+    def sigmoid(z):
+        raise NotImplementedError()
+
+    text = message(call, sigmoid, 0.0)
+    assert text == ("`sigmoid` is not written yet: replace `raise NotImplementedError()` in "
+                    "the exercise `sigmoid` with your code, run that cell, then this one.")
+
+
+def test_learner_exception_names_exercise_not_internals():
+    def weighted_sum(x, w, b):
+        return x @ w + b
+
+    text = message(check_call, weighted_sum, ([1.0, 2.0], [3.0, 4.0], 0.0), expected=11.0)
+    assert text.startswith("weighted_sum([1, 2], [3, 4], 0) raised TypeError:")
+    assert text.endswith("Look at the exercise `weighted_sum`.")
+    assert "checks.py" not in text
+
+
+def test_input_modified_in_place_is_reported():
+    def standardize(X):
+        X -= X.mean(axis=0)
+        return X
+
+    text = message(check_call, standardize, (np.array([[1.0], [3.0]]),),
+                   expected=np.array([[-1.0], [1.0]]), shown="standardize(X)")
+    assert text.startswith("standardize(X) changed its input in place")
+
+
+def test_not_callable():
+    text = message(call, 3.0, name="sigmoid")
+    assert text == "`sigmoid` should be a function, got float."
+
+
+def test_expect_and_passing_checks_are_silent():
+    expect(True, "never shown")
+    assert check_call(lambda x: x * 2.0, (np.array([1.0]),), expected=np.array([2.0]))[0] == 2.0
+    assert message(expect, False, "sigmoid(0) should be 0.5") == "sigmoid(0) should be 0.5"
+
+
+def test_describe_call_shortens_big_arrays():
+    assert describe_call("f", (np.zeros((10, 3)), 2), {"lr": 0.1}) == (
+        "f(<array of shape (10, 3)>, 2, lr=0.1)")
+
+
+def test_ipython_rendering_hides_package_frames():
+    def sigmoid(z):
+        return 0.0
+
+    try:
+        check_call(sigmoid, (0.0,), expected=0.5)
+    except CheckFailed as exc:
+        lines = exc._render_traceback_()
+    assert lines[-1] == "\x1b[0;31mCheckFailed\x1b[0m: sigmoid(0) should be about 0.5, got 0."
+    assert not any("nncourse" in line for line in lines)
+    assert any("check_call(sigmoid" in line for line in lines)

@@ -1,0 +1,60 @@
+"""Gates 1 and 3, judged by nbgrader's own autograde in a scratch course directory.
+
+Per lesson, one autograde run grades two submissions: the solution notebook (it must run
+top to bottom without an error and score full marks on every test cell) and the untouched
+release (every test cell must score zero). Lessons 00-06 must not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import LESSON_IDS, NUMPY_LESSONS
+
+from grader.scratch import grade_lesson
+
+_CACHE: dict = {}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    def get(lesson: str):
+        if lesson not in _CACHE:
+            _CACHE[lesson] = grade_lesson(lesson, tmp_path_factory.mktemp(lesson))
+        return _CACHE[lesson]
+    return get
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_solution_runs_top_to_bottom_without_error(graded, lesson):
+    perfect = graded(lesson)["perfect"]
+    assert perfect.errors == [], f"{lesson}: cells with an error output: {perfect.errors}"
+    assert perfect.seconds is not None
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_perfect_submission_scores_full_marks(graded, lesson):
+    cells = graded(lesson)["perfect"].cells
+    auto = {k: v for k, v in cells.items() if v.auto}
+    assert auto, f"{lesson}: no autograded cells"
+    short = {k: f"{v.score}/{v.max_score}" for k, v in auto.items() if v.score != v.max_score}
+    assert not short, f"{lesson}: the solution loses points on {short}"
+    assert not any(v.needs_manual_grade for v in auto.values())
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_every_test_cell_fails_on_the_stub(graded, lesson):
+    cells = graded(lesson)["stub"].cells
+    auto = {k: v for k, v in cells.items() if v.auto}
+    scoring = {k: v.score for k, v in auto.items() if v.score != 0}
+    assert not scoring, f"{lesson}: test cells that pass on the untouched release: {scoring}"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_free_responses_wait_for_the_instructor(graded, lesson):
+    manual = [v for v in graded(lesson)["perfect"].cells.values() if not v.auto]
+    assert manual and all(v.needs_manual_grade for v in manual)
+
+
+@pytest.mark.parametrize("lesson", NUMPY_LESSONS)
+def test_numpy_lessons_never_import_tensorflow(graded, lesson):
+    assert graded(lesson)["perfect"].tensorflow_imported is False

@@ -1,0 +1,66 @@
+"""Gate 4: every plausible wrong answer in tests/mutants/ loses points under its tests.
+
+Each mutant runs against its exercise's own cells (setup, earlier solutions, the mutated
+solution, its test cells), in-process, judged like nbgrader: an exception or any stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from conftest import LESSON_IDS, MUTATION_RESULTS, solution_notebook
+
+from grader.mutants import apply_mutant, run_exercise
+from grader.notebooks import exercises, read
+
+MIN_MUTANTS = 4
+
+
+def _catalogue(lesson: str) -> dict:
+    module = importlib.import_module(f"mutants.lesson_{lesson[:2]}")
+    return module.MUTANTS
+
+
+def _cases():
+    for lesson in LESSON_IDS:
+        try:
+            catalogue = _catalogue(lesson)
+        except ModuleNotFoundError:
+            continue
+        for exercise, mutants in catalogue.items():
+            for label, mutant in mutants.items():
+                yield pytest.param(lesson, exercise, label, mutant,
+                                   id=f"{lesson}:{exercise}:{label}")
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_every_exercise_has_mutants(lesson):
+    names = set(exercises(read(solution_notebook(lesson))))
+    catalogue = _catalogue(lesson)
+    missing = sorted(names - set(catalogue))
+    assert not missing, f"{lesson}: no mutants for {missing}"
+    thin = {n: len(catalogue[n]) for n in names if len(catalogue[n]) < MIN_MUTANTS}
+    assert not thin, f"{lesson}: fewer than {MIN_MUTANTS} mutants for {thin}"
+    unknown = sorted(set(catalogue) - names)
+    assert not unknown, f"{lesson}: mutants for exercises that do not exist: {unknown}"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_solutions_pass_their_own_cells(lesson):
+    notebook = solution_notebook(lesson)
+    for name in exercises(read(notebook)):
+        results = run_exercise(notebook, name)
+        assert results, f"{lesson}:{name} has no test cells"
+        failed = [f"{r.grade_id}: {r.reason}" for r in results if not r.passed]
+        assert not failed, f"{lesson}:{name} solution fails its own tests: {failed}"
+
+
+@pytest.mark.parametrize("lesson, exercise, label, mutant", list(_cases()))
+def test_mutant_loses_points(lesson, exercise, label, mutant):
+    notebook = solution_notebook(lesson)
+    solution = exercises(read(notebook))[exercise].solution.source
+    results = run_exercise(notebook, exercise, apply_mutant(solution, mutant))
+    killed = any(not r.passed for r in results)
+    MUTATION_RESULTS.append((lesson, exercise, label, killed))
+    assert killed, f"mutant '{label}' of {lesson}:{exercise} passes every test cell"

@@ -1,0 +1,86 @@
+"""Gate 5 and the notebook conventions: notebooks are clean, well-formed nbgrader source."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import LESSON_IDS, NUMPY_LESSONS, ROOT, release_notebook, solution_notebook
+
+from grader.notebooks import defined_functions, exercises, grade_meta, read, setup_cells
+from grader.syllabus import CONTRACT
+
+ALL_NOTEBOOKS = [solution_notebook(x) for x in LESSON_IDS] + [
+    release_notebook(x) for x in LESSON_IDS]
+MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_committed_without_outputs_and_with_ids(path):
+    nb = json.loads(path.read_text())
+    assert nb["nbformat"] == 4 and nb["nbformat_minor"] >= 5, "nbformat 4.5+ (cell ids)"
+    ids = [c.get("id") for c in nb["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), "every cell needs a unique id"
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"cell {cell['id']} has outputs"
+            assert cell["execution_count"] is None, f"cell {cell['id']} has an execution count"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_lesson_follows_the_exercise_contract(lesson):
+    nb = read(solution_notebook(lesson))
+    found = exercises(nb)
+    missing = [name for name in CONTRACT.get(lesson, []) if name not in found]
+    assert not missing, f"{lesson}: contracted exercises missing: {missing}"
+    for name, exercise in found.items():
+        assert exercise.solution.id == name, f"{name}: cell id should equal the grade_id"
+        assert defined_functions(exercise.solution.source)[:1] == [name], (
+            f"{name}: the solution cell should define the function {name}")
+        assert "### BEGIN SOLUTION" in exercise.solution.source
+        ids = [grade_meta(t)["grade_id"] for t in exercise.tests]
+        assert f"test_{name}" in ids, f"{name}: needs a visible test cell test_{name}"
+        hidden = [t for t in exercise.tests if "### BEGIN HIDDEN TESTS" in t.source]
+        assert hidden, f"{name}: needs hidden tests"
+        visible = [t for t in exercise.tests if "### BEGIN HIDDEN TESTS" not in t.source]
+        assert visible, f"{name}: needs a test cell with visible checks"
+        for test in exercise.tests:
+            meta = grade_meta(test)
+            assert meta["locked"] and meta["points"] > 0
+            assert test.id == meta["grade_id"]
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_setup_and_graded_cells_are_plain_python(lesson):
+    nb = read(solution_notebook(lesson))
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and code[0] in setup_cells(nb), "the first code cell is the locked setup cell"
+    for cell in code:
+        if grade_meta(cell):
+            assert not MAGIC.search(cell.source), f"{cell.id}: no magics in setup or graded cells"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_lesson_has_live_control_and_free_response(lesson):
+    nb = read(solution_notebook(lesson))
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "nncourse.widgets" in sources, f"{lesson}: no live control from nncourse.widgets"
+    manual = [c for c in nb.cells if c.cell_type == "markdown" and grade_meta(c).get("grade")]
+    assert manual, f"{lesson}: needs a free-response (manually graded) answer"
+
+
+@pytest.mark.parametrize("lesson", NUMPY_LESSONS)
+def test_numpy_lessons_do_not_mention_tensorflow_in_code(lesson):
+    nb = read(solution_notebook(lesson))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not re.search(r"\b(tensorflow|keras)\b", cell.source), cell.id
+
+
+def test_ruff_is_clean_on_code_and_notebooks():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
