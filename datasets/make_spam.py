@@ -43,7 +43,7 @@ them. The score is computed from the rounded values written to the file.
 
 Class balance and difficulty (4000 rows, seed 2024): about 25% spam (the minority
 class); the Bayes-optimal classifier gets about 94-95% accuracy, standardized logistic
-regression about 89-90%, a one-hidden-layer network about 92-93%.
+regression about 89-90%, a one-hidden-layer network about 93-94%.
 
 Deterministic: the same seed gives a byte-identical file (numpy ``default_rng``, fixed
 decimals, ``\\n`` line endings). Usage::

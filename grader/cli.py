@@ -1,43 +1,21 @@
-"""``nngrade``: the instructor's command line."""
+"""``nngrade``: the instructor's command line (and ``progress`` for students)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 
-from grader import LESSONS, SOLUTIONS, lesson_ids
-
-
-def _release(args: argparse.Namespace) -> int:
-    from grader import release
-
-    if args.check:
-        problems = release.differences(args.lessons or None)
-        for line in problems:
-            print(line, file=sys.stderr)
-        if problems:
-            print(f"lessons/ is out of date in {len(problems)} place(s); run `nngrade release`.",
-                  file=sys.stderr)
-            return 1
-        count = len(args.lessons or lesson_ids(SOLUTIONS))
-        print(f"lessons/ matches solutions/ ({count} lessons).")
-        return 0
-    lessons = args.lessons or lesson_ids(SOLUTIONS)
-    release.clean(lessons)
-    for path in release.build(lessons):
-        print(f"wrote {path.relative_to(LESSONS.parent)}")
-    return 0
+import grader.commands
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+    """The argument parser with every subcommand found in ``grader.commands``."""
     parser = argparse.ArgumentParser(prog="nngrade", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("release", help="build lessons/ (student release) from solutions/")
-    p.add_argument("lessons", nargs="*", help="lesson folders, e.g. 01_neuron (default: all)")
-    p.add_argument("--check", action="store_true",
-                   help="build into a temporary folder and fail if lessons/ differs")
-    p.set_defaults(run=_release)
+    for info in sorted(pkgutil.iter_modules(grader.commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"grader.commands.{info.name}").register(sub)
     return parser
 
 

@@ -7,8 +7,8 @@ restore it. Nothing is ever downloaded. The folder is ``datasets/`` at the repos
 root, or the one named by the ``NNCOURSE_DATA`` environment variable.
 
 >>> spam = load("spam")
->>> spam.X.shape, spam.y.mean() < 0.35
-((4000, 14), True)
+>>> spam.X.shape, spam.target_names
+((4000, 14), ('ham', 'spam'))
 """
 
 from __future__ import annotations

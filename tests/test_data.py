@@ -74,7 +74,8 @@ def test_digits_content() -> None:
 def test_breast_cancer_matches_sklearn_conventions() -> None:
     ds = data.load("breast_cancer")
     assert ds.target_names == ("malignant", "benign")
-    assert ds.feature_names[0] == "mean radius" and ds.feature_names[-1] == "worst fractal dimension"
+    assert ds.feature_names[0] == "mean radius"
+    assert ds.feature_names[-1] == "worst fractal dimension"
     assert np.bincount(ds.y).tolist() == [212, 357]
 
 

@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from nncourse.live import ControlPanel, LiveFigure, slider
-from nncourse.widgets.neuron import neuron_explorer
-from nncourse.widgets.welcome import scale_explorer
-from nncourse.widgets.neuron import neuron_state
-from nncourse.widgets.welcome import rescale_state
+from nncourse.widgets.neuron import neuron_explorer, neuron_state
+from nncourse.widgets.welcome import rescale_state, scale_explorer
 
 
 def test_neuron_state_is_the_sigmoid_of_the_weighted_sum():
