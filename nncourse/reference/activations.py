@@ -1,0 +1,100 @@
+"""Reference activations and their derivatives (lesson 02), for lessons 03 onwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from nncourse.reference._validate import as_float_array
+
+
+def sigmoid(z) -> np.ndarray:
+    """1 / (1 + exp(-z)), computed without overflow for any z."""
+    z = as_float_array(z, "z")
+    out = np.empty_like(z)
+    positive = z >= 0
+    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
+    ez = np.exp(z[~positive])
+    out[~positive] = ez / (1.0 + ez)
+    return out
+
+
+def relu(z) -> np.ndarray:
+    """max(z, 0) element-wise."""
+    return np.maximum(as_float_array(z, "z"), 0.0)
+
+
+def leaky_relu(z, alpha: float = 0.01) -> np.ndarray:
+    """z where z > 0, else alpha * z."""
+    z = as_float_array(z, "z")
+    return np.where(z > 0, z, alpha * z)
+
+
+def tanh(z) -> np.ndarray:
+    """The hyperbolic tangent."""
+    return np.tanh(as_float_array(z, "z"))
+
+
+def linear(z) -> np.ndarray:
+    """The identity."""
+    return as_float_array(z, "z").copy()
+
+
+def softmax(Z) -> np.ndarray:
+    """Row-wise softmax of a 2-D array (a 1-D array is one row), stable for large logits."""
+    Z = as_float_array(Z, "Z", (1, 2))
+    shifted = Z - Z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def sigmoid_grad(z) -> np.ndarray:
+    """d sigmoid / dz = s (1 - s)."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def relu_grad(z) -> np.ndarray:
+    """1 where z > 0, else 0 (0 at z = 0)."""
+    return (as_float_array(z, "z") > 0).astype(float)
+
+
+def leaky_relu_grad(z, alpha: float = 0.01) -> np.ndarray:
+    """1 where z > 0, else alpha."""
+    return np.where(as_float_array(z, "z") > 0, 1.0, alpha)
+
+
+def tanh_grad(z) -> np.ndarray:
+    """1 - tanh(z)^2."""
+    return 1.0 - np.tanh(as_float_array(z, "z")) ** 2
+
+
+def linear_grad(z) -> np.ndarray:
+    """Ones shaped like z."""
+    return np.ones_like(as_float_array(z, "z"))
+
+
+ACTIVATIONS: dict[str, Callable] = {
+    "relu": relu, "tanh": tanh, "sigmoid": sigmoid, "linear": linear,
+    "leaky_relu": leaky_relu, "softmax": softmax,
+}
+GRADIENTS: dict[str, Callable] = {
+    "relu": relu_grad, "tanh": tanh_grad, "sigmoid": sigmoid_grad, "linear": linear_grad,
+    "leaky_relu": leaky_relu_grad,
+}
+
+
+def activation(name: str, Z) -> np.ndarray:
+    """Apply the activation called ``name`` ("relu", "tanh", "sigmoid", "linear", ...)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation should be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name](Z)
+
+
+def activation_grad(name: str, Z) -> np.ndarray:
+    """The element-wise derivative of the activation ``name`` at ``Z``."""
+    if name not in GRADIENTS:
+        raise ValueError(f"activation derivative should be one of {sorted(GRADIENTS)}, "
+                         f"got {name!r}")
+    return GRADIENTS[name](Z)
