@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import linecache
 import numbers
+import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 _HERE = str(Path(__file__).resolve().parent)
+_SYSTEM_PREFIXES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix} - {""})
 _MAX_SHOWN = 6  # arrays with more elements are shown by shape only
 
 
@@ -30,11 +32,18 @@ class CheckFailed(AssertionError):
         lines = []
         for frame, lineno in traceback.walk_tb(self.__traceback__):
             filename = frame.f_code.co_filename
-            if filename.startswith(_HERE):
+            if not _is_notebook_code(filename):
                 continue
             source = linecache.getline(filename, lineno).strip()
-            lines.append(f"  line {lineno}: {source}" if source else f"  line {lineno}")
+            lines.append(f"  cell line {lineno}: {source}" if source else f"  cell line {lineno}")
         return [*lines, f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
+
+
+def _is_notebook_code(filename: str) -> bool:
+    """True for code typed in a notebook cell, False for this package, libraries, Python."""
+    if filename.startswith(_HERE) or "site-packages" in filename:
+        return False
+    return not any(filename.startswith(p) for p in _SYSTEM_PREFIXES)
 
 
 def show(value: Any) -> str:
@@ -71,7 +80,7 @@ def _learner_line(exc: BaseException) -> str:
     where = ""
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
-        if filename.startswith(_HERE) or "site-packages" in filename or "/lib/python" in filename:
+        if not _is_notebook_code(filename):
             continue
         source = linecache.getline(filename, lineno).strip()
         where = f" (line {lineno} of your cell: `{source}`)" if source else f" (line {lineno})"
@@ -93,7 +102,8 @@ def call(func: Callable[..., Any], *args: Any, name: str | None = None, **kwargs
         ) from None
     except Exception as exc:  # the learner's bug, reported without our internals
         raise CheckFailed(
-            f"{describe_call(name, args, kwargs)} raised {type(exc).__name__}: {exc}"
+            f"{describe_call(name, args, kwargs)} raised {type(exc).__name__}: "
+            f"{str(exc).rstrip('.')}"
             f"{_learner_line(exc)}. Look at the exercise `{name}`."
         ) from None
 
