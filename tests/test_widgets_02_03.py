@@ -1,0 +1,203 @@
+"""Live controls of lessons 02 and 03, without a browser: a control's change redraws in place."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from nncourse.widgets.activations import (
+    ACTIVATIONS,
+    activation_and_slope,
+    activation_explorer,
+    activation_state,
+)
+from nncourse.widgets.forward import (
+    BINS,
+    MAX_DEPTH,
+    forward_explorer,
+    forward_state,
+    init_std,
+    layer_activations,
+)
+
+# ---------------------------------------------------------------- lesson 02: activations
+
+
+def test_sigmoid_state_is_f_of_w_z_plus_b_and_its_chain_rule_slope():
+    state = activation_state("sigmoid", 4.0, 2.0, -1.0)
+    z = state["z"]
+    s = 1 / (1 + np.exp(-(2.0 * z - 1.0)))
+    np.testing.assert_allclose(state["a"], s)
+    np.testing.assert_allclose(state["slope"], 2.0 * s * (1 - s))
+    assert z[0] == -4.0 and z[-1] == 4.0
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_slopes_match_centred_differences(name):
+    u = np.array([-3.0, -0.7, 0.4, 2.5])
+    h = 1e-6
+    f, fprime = activation_and_slope(name, u)
+    numeric = (activation_and_slope(name, u + h)[0] - activation_and_slope(name, u - h)[0]) / (
+        2 * h)
+    np.testing.assert_allclose(fprime, numeric, rtol=1e-5, atol=1e-8)
+    assert f.shape == u.shape
+
+
+def test_extreme_inputs_do_not_overflow_or_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f, fprime = activation_and_slope("sigmoid", np.array([-1e4, 1e4]))
+        state = activation_state("sigmoid", 20.0, 5.0, 5.0)
+    np.testing.assert_allclose(f, [0.0, 1.0])
+    np.testing.assert_allclose(fprime, [0.0, 0.0])
+    assert np.isfinite(state["slope"]).all()
+
+
+def test_saturation_share_follows_weight_and_bias():
+    assert activation_state("sigmoid", 8.0, 5.0, 0.0)["flat_share"] > activation_state(
+        "sigmoid", 8.0, 1.0, 0.0)["flat_share"]
+    assert activation_state("relu", 8.0, 1.0, 0.0)["flat_share"] == pytest.approx(0.5, abs=0.01)
+    assert activation_state("relu", 8.0, 1.0, -4.0)["flat_share"] == pytest.approx(0.75, abs=0.01)
+    assert activation_state("leaky_relu", 8.0, 1.0, -4.0)["flat_share"] == 0.0
+    assert activation_state("linear", 20.0, 3.0, 1.0)["flat_share"] == 0.0
+
+
+def test_activation_state_rejects_bad_values():
+    with pytest.raises(ValueError, match="activation should be one of"):
+        activation_state("softplus")
+    with pytest.raises(ValueError, match="z_max should be positive"):
+        activation_state("tanh", 0.0)
+    with pytest.raises(ValueError, match="w should be finite"):
+        activation_state("tanh", 2.0, float("nan"))
+    with pytest.raises(TypeError, match="b should be a number"):
+        activation_state("tanh", 2.0, 1.0, "0")
+
+
+def test_activation_dropdown_redraws_the_same_figure():
+    panel = activation_explorer()
+    live = panel.live
+    figure, image, renders = live.figure, live.image.value, live.renders
+    readout = panel.readout.value
+    panel.controls["activation"].value = "relu"
+    assert live.figure is figure
+    assert live.renders == renders + 1
+    assert live.image.value != image
+    assert panel.readout.value != readout and "relu" in panel.readout.value
+    np.testing.assert_allclose(live.a_line.get_ydata(), np.maximum(panel.state["z"], 0.0))
+    np.testing.assert_allclose(live.slope_line.get_ydata(), (panel.state["z"] > 0).astype(float))
+
+
+def test_weight_and_range_sliders_change_curves_and_limits():
+    panel = activation_explorer()
+    panel.controls["w"].value = 3.0
+    s = 1 / (1 + np.exp(-3.0 * panel.state["z"]))
+    np.testing.assert_allclose(panel.live.slope_line.get_ydata(), 3.0 * s * (1 - s))
+    panel.controls["z_max"].value = 15.0
+    a_ax, slope_ax = panel.live.axes
+    assert a_ax.get_xlim() == pytest.approx((-15.0, 15.0))
+    assert slope_ax.get_ylim()[1] >= 0.75  # peak slope 3 * 0.25 fits
+    band = panel.live.flat_band.get_ydata()
+    assert np.isnan(band).sum() == (~panel.state["flat"]).sum()
+
+
+def test_activation_panel_survives_a_bad_value():
+    panel = activation_explorer()
+    panel.controls["w"].value = float("nan")
+    assert "Could not draw: ValueError" in panel.readout.value
+    panel.controls["w"].value = 1.0
+    assert "Could not draw" not in panel.readout.value
+
+
+# ---------------------------------------------------------------- lesson 03: forward pass
+
+
+def test_init_std_formulas():
+    assert init_std("zeros", 10, 20) == 0.0
+    assert init_std("xavier", 10, 20) == pytest.approx(np.sqrt(2 / 30))
+    assert init_std("he", 10, 20) == pytest.approx(np.sqrt(2 / 10))
+    with pytest.raises(ValueError, match="method should be one of"):
+        init_std("uniform", 3, 3)
+
+
+def test_he_keeps_relu_activations_steady_and_xavier_lets_them_fade():
+    he = forward_state(8, 256, "he", 1.0, "relu")["std"]
+    xavier = forward_state(8, 256, "xavier", 1.0, "relu")["std"]
+    assert 0.5 < he[-1] / he[0] < 2.0
+    assert xavier[-1] < xavier[0] / 4
+
+
+def test_tanh_scale_collapses_or_saturates():
+    small = forward_state(8, 128, "xavier", 0.5, "tanh")
+    plain = forward_state(8, 128, "xavier", 1.0, "tanh")
+    large = forward_state(8, 128, "xavier", 3.0, "tanh")
+    assert small["std"][-1] < 0.01
+    assert plain["extreme"][-1] < 0.01
+    assert large["extreme"][-1] > 0.25  # many units pinned at |a| > 0.99
+
+
+def test_zeros_init_gives_identical_zero_units():
+    state = forward_state(3, 32, "zeros", 1.0, "tanh")
+    assert state["std"] == [0.0, 0.0, 0.0]
+    middle = BINS // 2
+    assert np.all(state["heights"][:, middle] == 1.0) or np.all(
+        state["heights"][:, middle - 1] == 1.0)
+    relu = forward_state(3, 32, "zeros", 1.0, "relu")
+    assert relu["extreme"] == [1.0, 1.0, 1.0]  # every activation exactly 0
+    assert not relu["heights"].any()
+
+
+def test_state_shapes_and_scale_rescales_the_same_network():
+    state = forward_state(4, 64, "he", 1.0, "relu")
+    assert state["heights"].shape == (4, BINS)
+    assert np.allclose(state["heights"].max(axis=1), 1.0)
+    first = layer_activations(1, 64, "he", 1.0, "relu")[0]
+    doubled = layer_activations(1, 64, "he", 2.0, "relu")[0]
+    np.testing.assert_allclose(doubled, 2.0 * first)  # relu is positively homogeneous
+
+
+def test_forward_state_rejects_bad_values():
+    with pytest.raises(ValueError, match="depth should be between"):
+        forward_state(depth=MAX_DEPTH + 1)
+    with pytest.raises(TypeError, match="width should be an integer"):
+        forward_state(width=12.5)
+    with pytest.raises(ValueError, match="scale should be"):
+        forward_state(scale=-1.0)
+    with pytest.raises(ValueError, match="activation should be one of"):
+        forward_state(activation="sigmoid")
+
+
+def test_depth_slider_shows_one_axes_per_layer():
+    panel = forward_explorer(depth=5)
+    visible = [ax.get_visible() for ax in panel.live.axes]
+    assert visible == [True] * 5 + [False] * (MAX_DEPTH - 5)
+    image = panel.live.image.value
+    panel.controls["depth"].value = 2
+    assert [ax.get_visible() for ax in panel.live.axes] == [True] * 2 + [False] * (MAX_DEPTH - 2)
+    assert panel.live.image.value != image
+    assert panel.readout.value.count("<td>") == 3 * 2
+
+
+def test_scale_slider_updates_bar_heights_in_place():
+    panel = forward_explorer()
+    live = panel.live
+    figure, stairs, renders = live.figure, list(live.stairs), live.renders
+    readout = panel.readout.value
+    panel.controls["scale"].value = 0.3
+    assert live.figure is figure and live.stairs == stairs
+    assert live.renders == renders + 1
+    assert panel.readout.value != readout
+    np.testing.assert_allclose(live.stairs[0].get_data().values, panel.state["heights"][0])
+    expected = forward_state(5, 128, "xavier", 0.3, "tanh")
+    np.testing.assert_allclose(panel.state["std"], expected["std"])
+
+
+def test_activation_and_method_dropdowns():
+    panel = forward_explorer()
+    panel.controls["activation"].value = "relu"
+    assert panel.live.axes[0].get_xlim() == pytest.approx((0.0, 4.0))
+    assert "exactly 0" in panel.readout.value
+    panel.controls["method"].value = "he"
+    assert "he init" in panel.readout.value
+    assert panel.state["weight_std"] == pytest.approx(np.sqrt(2 / 128))
