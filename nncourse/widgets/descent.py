@@ -1,0 +1,178 @@
+"""Lesson 06: learning-rate (log scale) and steps sliders draw a descent path on a loss contour.
+
+``descent_state(lr, steps, method, surface)`` runs plain gradient descent, momentum or
+Adam on a two-parameter loss surface and returns the path; ``descent_explorer()`` wires it
+to sliders. The surfaces are small closed-form functions, so every redraw is instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from nncourse.live import ControlPanel, LiveFigure
+
+METHODS: tuple[str, ...] = ("gradient descent", "momentum", "adam")
+_LIMIT = 1e6  # a path this far out has diverged
+_FLOOR = 1e-8  # the loss plot's log axis starts here
+_EXTENT = (-3.0, 3.0, -2.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss ``f(w1, w2)``, its gradient, where descent starts, a description, and the
+    lowest loss anywhere."""
+
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray], np.ndarray]
+    start: tuple[float, float]
+    about: str
+    minimum: float = 0.0
+
+
+SURFACES: dict[str, Surface] = {
+    "round bowl": Surface(
+        loss=lambda a, b: 0.5 * (a**2 + 2.0 * b**2),
+        grad=lambda p: np.array([p[0], 2.0 * p[1]]),
+        start=(-2.5, 1.5),
+        about="0.5 (w1² + 2 w2²): plain descent diverges above lr = 1",
+    ),
+    "narrow valley": Surface(
+        loss=lambda a, b: 0.5 * (a**2 + 10.0 * b**2),
+        grad=lambda p: np.array([p[0], 10.0 * p[1]]),
+        start=(-2.5, 1.5),
+        about="0.5 (w1² + 10 w2²): steep across, flat along; diverges above lr = 0.2",
+    ),
+    "two valleys": Surface(
+        loss=lambda a, b: 0.25 * a**4 - a**2 + 0.3 * a + b**2,
+        grad=lambda p: np.array([p[0] ** 3 - 2.0 * p[0] + 0.3, 2.0 * p[1]]),
+        start=(2.2, 1.5),
+        about="w1⁴/4 − w1² + 0.3 w1 + w2²: the left valley is deeper",
+        minimum=float(min(0.25 * r**4 - r**2 + 0.3 * r
+                          for r in np.roots([1.0, 0.0, -2.0, 0.3]).real)),
+    ),
+}
+
+
+def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, float],
+                 lr: float, steps: int, method: str = "gradient descent",
+                 beta: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8) -> tuple[np.ndarray, bool]:
+    """Points visited by ``steps`` updates from ``start``, shape ``(k, 2)``; and whether
+    the path diverged (then it stops early, at the first point beyond 1e6)."""
+    if method not in METHODS:
+        raise ValueError(f"method should be one of {METHODS}, got {method!r}")
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr should be a positive number, got {lr!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise ValueError(f"steps should be an integer >= 0, got {steps!r}")
+    p = np.array(start, dtype=float)
+    if p.shape != (2,):
+        raise ValueError(f"start should be two numbers, got {start!r}")
+    path = [p.copy()]
+    m = np.zeros(2)
+    v = np.zeros(2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            g = grad(p)
+            if method == "gradient descent":
+                p = p - lr * g
+            elif method == "momentum":
+                m = beta * m + g
+                p = p - lr * m
+            else:
+                m = beta * m + (1 - beta) * g
+                v = beta2 * v + (1 - beta2) * g * g
+                m_hat, v_hat = m / (1 - beta**t), v / (1 - beta2**t)
+                p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+            if not np.all(np.isfinite(p)) or np.abs(p).max() > _LIMIT:
+                return np.array(path), True
+            path.append(p.copy())
+    return np.array(path), False
+
+
+def descent_state(lr: float, steps: int, method: str = "gradient descent",
+                  surface: str = "narrow valley") -> dict[str, Any]:
+    """The path of ``method`` with learning rate ``lr`` on ``surface``, and its losses."""
+    if surface not in SURFACES:
+        raise ValueError(f"surface should be one of {sorted(SURFACES)}, got {surface!r}")
+    spec = SURFACES[surface]
+    path, diverged = descent_path(spec.grad, spec.start, float(lr), int(steps), method)
+    losses = spec.loss(path[:, 0], path[:, 1])
+    return {"path": path, "losses": losses, "gap": np.maximum(losses - spec.minimum, _FLOOR),
+            "diverged": diverged, "lr": float(lr),
+            "steps": int(steps), "method": method, "surface": surface, "about": spec.about}
+
+
+def _contour(live: LiveFigure, surface: str) -> None:
+    """(Re)draw the static contour of ``surface`` on the left axes."""
+    ax = live.axes[0]
+    if getattr(live, "contour", None) is not None:
+        live.contour.remove()
+    a = np.linspace(_EXTENT[0], _EXTENT[1], 121)
+    b = np.linspace(_EXTENT[2], _EXTENT[3], 81)
+    A, B = np.meshgrid(a, b)
+    Z = SURFACES[surface].loss(A, B)
+    levels = np.quantile(Z, np.linspace(0.0, 1.0, 16) ** 2)
+    live.contour = ax.contourf(A, B, Z, levels=np.unique(levels), cmap="viridis", alpha=0.8)
+    live.surface_name = surface
+    live.invalidate()
+
+
+def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+    if state["surface"] != getattr(live, "surface_name", None):
+        _contour(live, state["surface"])
+    path = np.clip(state["path"], -10.0, 10.0)  # far-out points still show their direction
+    live.path.set_data(path[:, 0], path[:, 1])
+    live.end.set_data(path[-1:, 0], path[-1:, 1])
+    steps = np.arange(len(state["losses"]))
+    live.loss_line.set_data(steps, state["gap"])
+    if live.axes[1].get_xlim()[1] != max(state["steps"], 1):
+        live.axes[1].set_xlim(0, max(state["steps"], 1))
+        live.invalidate()  # only the steps slider changes the axis; lr moves are blitted
+    losses = state["losses"]
+    if state["diverged"]:
+        verdict = (f"<b style='color:#b00'>diverged after {len(steps) - 1} steps</b>: the "
+                   "learning rate is too large, every step overshoots further.")
+    elif losses[-1] > losses[0]:
+        verdict = (f"<b style='color:#b00'>the loss grew</b> from {losses[0]:.4g} to "
+                   f"{losses[-1]:.4g}: the learning rate is too large.")
+    else:
+        verdict = f"loss after {state['steps']} steps: <b>{losses[-1]:.4g}</b>"
+    return (f"{state['method']}, lr = {state['lr']:.3g} on the {state['surface']} "
+            f"({state['about']}). {verdict}")
+
+
+def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient descent",
+                     surface: str = "narrow valley") -> ControlPanel:
+    """Sliders for the learning rate (log scale) and the number of steps, a method and a
+    surface; the path is drawn on the loss contour, the loss per step beside it."""
+    live = LiveFigure(1, 2, figsize=(8.0, 3.4))
+    contour_ax, loss_ax = live.axes
+    (live.path,) = contour_ax.plot([], [], "o-", color="white", ms=3, lw=1.2, mec="k", mew=0.5)
+    (live.end,) = contour_ax.plot([], [], "*", color="tab:red", ms=12, mec="k")
+    contour_ax.set(xlim=_EXTENT[:2], ylim=_EXTENT[2:], xlabel="w1", ylabel="w2",
+                   title="loss contour and the path taken")
+    (live.loss_line,) = loss_ax.plot([], [], color="tab:blue")
+    loss_ax.set(xlabel="step", ylabel="loss − lowest loss", title="loss per step (log scale)",
+                yscale="log", ylim=(_FLOOR, 1e4))
+    live.animate(live.path, live.end, live.loss_line)
+    style = {"description_width": "60px"}
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.05,
+                                     description="lr", readout_format=".3g", style=style,
+                                     continuous_update=True),
+        "steps": widgets.IntSlider(value=steps, min=0, max=200, description="steps",
+                                   style=style, continuous_update=True),
+        "method": widgets.Dropdown(options=list(METHODS), value=method, description="method",
+                                   style=style, layout=widgets.Layout(width="230px")),
+        "surface": widgets.Dropdown(options=list(SURFACES), value=surface,
+                                    description="surface", style=style,
+                                    layout=widgets.Layout(width="230px")),
+    }
+    return ControlPanel(controls, descent_state, _draw, live, title="Gradient descent on a "
+                        "loss surface")

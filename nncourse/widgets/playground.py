@@ -1,0 +1,632 @@
+"""Lesson 06: a training playground in the spirit of TensorFlow Playground, in numpy.
+
+The learner's own ``init_mlp``, ``mlp_forward``, ``mlp_backward`` and ``update`` (an
+``sgd_update``-like rule) train a small MLP live on the circle, xor, gauss or spiral toy
+set. Every call's result is checked (type, shape, finite values); a function that raises,
+returns NaN or the wrong shape is replaced by the course's reference, with a visible note
+naming the function and the problem, so training goes on instead of freezing.
+
+Pieces, each testable without a browser:
+
+- :data:`DEFAULTS` — the lesson's default settings, the one place the notebook, the
+  widget and ``benchmarks/spiral_accuracy.py`` read them from;
+- :class:`GuardedFunctions` — the four functions with checks and fallback;
+- :class:`PlaygroundModel` — data, parameters, mini-batches, L2 and loss history;
+- :class:`Playground` — controls, a ``Play`` timer (one tick = one mini-batch step and
+  one redraw), Step and Reset buttons, and a :class:`~nncourse.live.LiveFigure` whose
+  decision-boundary heatmap and loss curves are blitted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+
+from nncourse.live import LiveFigure
+from nncourse.reference import backprop as _backprop
+from nncourse.reference import forward as _forward
+from nncourse.reference import optim as _optim
+from nncourse.toy import make_toy
+
+Params = list[tuple[np.ndarray, np.ndarray]]
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": "spiral",
+    "noise": 0.0,
+    "n_train": 400,
+    "n_test": 400,
+    "hidden_layers": 2,
+    "units": 16,
+    "activation": "tanh",
+    "lr": 0.5,
+    "batch_size": 16,
+    "l2": 0.0,
+    "epochs": 300,
+    "seed": 0,
+}
+"""The lesson's settings: 2-16-16-1 tanh network, plain SGD, lr 0.5, batches of 16, 300
+epochs on 400 clean spiral points (test set: 400 more points from seed + 1)."""
+
+DATASETS: tuple[str, ...] = ("circle", "xor", "gauss", "spiral")
+ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid")
+LEARNING_RATES: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
+"""The learning-rate slider's stops: log-spaced, as in TensorFlow Playground."""
+BATCH_SIZES: tuple[int, ...] = (1, 4, 8, 16, 32, 64, 128, 400)
+L2_VALUES: tuple[float, ...] = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+GRID = 100
+EXTENT = 1.6  # the boundary is drawn on [-EXTENT, EXTENT]^2
+_CMAP = matplotlib.colormaps["RdBu_r"]
+_RESET_KEYS = frozenset({"dataset", "noise", "n_train", "n_test", "hidden_layers", "units",
+                         "activation", "seed"})
+_LIVE_KEYS = frozenset({"lr", "batch_size", "l2", "epochs"})
+
+REFERENCE: dict[str, Callable[..., Any]] = {
+    "init_mlp": _forward.init_mlp,
+    "mlp_forward": _forward.mlp_forward,
+    "mlp_backward": _backprop.mlp_backward,
+    "update": _optim.sgd_update,
+}
+FUNCTION_NAMES: tuple[str, ...] = tuple(REFERENCE)
+
+
+def layer_sizes(hidden_layers: int, units: int, n_in: int = 2) -> list[int]:
+    """``[n_in, units, ..., units, 1]`` with ``hidden_layers`` hidden layers."""
+    if int(hidden_layers) < 0 or int(units) < 1:
+        raise ValueError(f"need hidden_layers >= 0 and units >= 1, got {hidden_layers}, {units}")
+    return [n_in, *([int(units)] * int(hidden_layers)), 1]
+
+
+def toy_split(dataset: str, noise: float, n_train: int, n_test: int,
+              seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X_train, y_train, X_test, y_test)``: the toy set from ``seed``, a fresh test set
+    of the same shape from ``seed + 1``."""
+    X_train, y_train = make_toy(dataset, int(n_train), float(noise), seed)
+    X_test, y_test = make_toy(dataset, int(n_test), float(noise), seed + 1)
+    return X_train, y_train, X_test, y_test
+
+
+def boundary_grid(size: int = GRID, extent: float = EXTENT) -> np.ndarray:
+    """The ``(size * size, 2)`` points whose predictions make the heatmap, row by row."""
+    axis = np.linspace(-extent, extent, size)
+    g1, g2 = np.meshgrid(axis, axis)
+    return np.column_stack([g1.ravel(), g2.ravel()])
+
+
+# ---------------------------------------------------------------- checks and fallback
+
+
+class BadOutput(Exception):
+    """A function returned something training cannot use."""
+
+
+class TrainingProblem(Exception):
+    """Training cannot go on even with the reference functions (e.g. it diverged)."""
+
+
+def _copy_tree(value: Any) -> Any:
+    """Arrays inside lists, tuples and dicts copied, so a function cannot change ours."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_copy_tree(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_tree(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    return value
+
+
+def _shape(value: Any) -> str:
+    return str(value.shape) if isinstance(value, np.ndarray) else type(value).__name__
+
+
+def _array(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
+    if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.number):
+        raise BadOutput(f"{what} should be a numpy array of shape {shape}, got "
+                        f"{type(value).__name__}")
+    if value.shape != shape:
+        raise BadOutput(f"{what} should have shape {shape}, got {value.shape}")
+    if not np.all(np.isfinite(value)):
+        raise BadOutput(f"{what} contains NaN or infinity "
+                        f"({int(np.sum(~np.isfinite(value)))} of {value.size} entries)")
+    return value
+
+
+def check_pairs(value: Any, shapes: list[tuple[tuple[int, ...], tuple[int, ...]]],
+                what: str) -> Params:
+    """``value`` is a list of ``(W, b)`` with the given shapes and finite entries."""
+    if not isinstance(value, (list, tuple)):
+        raise BadOutput(f"{what} should be a list of (W, b) tuples, got {type(value).__name__}")
+    if len(value) != len(shapes):
+        raise BadOutput(f"{what} should have {len(shapes)} layers, got {len(value)}")
+    checked = []
+    for layer, (pair, (w_shape, b_shape)) in enumerate(zip(value, shapes, strict=True)):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise BadOutput(f"{what}[{layer}] should be a (W, b) tuple, got "
+                            f"{type(pair).__name__}")
+        checked.append((_array(pair[0], f"{what}[{layer}] W", w_shape),
+                        _array(pair[1], f"{what}[{layer}] b", b_shape)))
+    return checked
+
+
+def param_shapes(sizes: list[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """``[((n_in, n_out), (n_out,)), ...]`` for consecutive ``sizes``."""
+    return [((a, b), (b,)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+
+
+def _check_forward(out: Any, n: int, sizes: list[int]) -> tuple[np.ndarray, dict]:
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise BadOutput(f"mlp_forward should return (A_out, cache), got {type(out).__name__}")
+    A_out, cache = out
+    _array(A_out, "A_out", (n, 1))
+    if np.any(A_out < 0) or np.any(A_out > 1):
+        raise BadOutput("A_out should hold sigmoid probabilities in [0, 1], got values from "
+                        f"{A_out.min():.3g} to {A_out.max():.3g}")
+    if not isinstance(cache, dict) or not {"A", "Z"} <= set(cache):
+        raise BadOutput('the cache should be a dict with "A" and "Z" lists')
+    layers = len(sizes) - 1
+    if len(cache["A"]) != layers + 1 or len(cache["Z"]) != layers:
+        raise BadOutput(f'cache["A"] should hold {layers + 1} arrays and cache["Z"] {layers}, '
+                        f'got {len(cache["A"])} and {len(cache["Z"])}')
+    for layer, width in enumerate(sizes[1:]):
+        _array(cache["Z"][layer], f'cache["Z"][{layer}]', (n, width))
+    return A_out, cache
+
+
+def _describe_failure(exc: Exception) -> str:
+    """What went wrong, in words a learner can act on."""
+    if isinstance(exc, BadOutput):
+        return str(exc)
+    if isinstance(exc, NotImplementedError):
+        return "it is not written yet (it raises NotImplementedError)"
+    detail = f": {exc}" if str(exc) else ""
+    return f"it raised {type(exc).__name__}{detail}"
+
+
+class GuardedFunctions:
+    """``init_mlp``, ``mlp_forward``, ``mlp_backward`` and ``update``, each call checked.
+
+    A learner's function that raises or returns something unusable is replaced, for the
+    rest of the session, by the reference, and a note says which and why. When the
+    reference fails on the same inputs too, the inputs are the problem (training diverged):
+    :class:`TrainingProblem` is raised and nothing is replaced.
+    """
+
+    def __init__(self, init_mlp: Callable | None = None, mlp_forward: Callable | None = None,
+                 mlp_backward: Callable | None = None, update: Callable | None = None):
+        given = {"init_mlp": init_mlp, "mlp_forward": mlp_forward,
+                 "mlp_backward": mlp_backward, "update": update}
+        for name, fn in given.items():
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} should be a function, got {type(fn).__name__}")
+        self.own = {name: fn for name, fn in given.items() if fn is not None}
+        self.active: dict[str, Callable] = {n: given[n] or REFERENCE[n] for n in FUNCTION_NAMES}
+        self.notes: list[str] = []
+
+    def source(self, name: str) -> str:
+        """``"yours"``, ``"reference"`` (none given) or ``"reference (fallback)"``."""
+        if name not in self.own:
+            return "reference"
+        return "yours" if self.active[name] is self.own[name] else "reference (fallback)"
+
+    def _run(self, name: str, check: Callable[[Any], Any], *args: Any, **kwargs: Any) -> Any:
+        fn = self.active[name]
+        if fn is REFERENCE[name]:
+            try:
+                with np.errstate(all="ignore"):
+                    return check(fn(*args, **kwargs))
+            except (BadOutput, ArithmeticError, ValueError) as exc:
+                raise TrainingProblem(f"{name}: {exc}") from exc
+        try:
+            with np.errstate(all="ignore"):
+                return check(fn(*_copy_tree(args), **_copy_tree(kwargs)))
+        except Exception as exc:  # the learner's function failed: does the reference?
+            problem = _describe_failure(exc)
+            try:
+                with np.errstate(all="ignore"):
+                    result = check(REFERENCE[name](*args, **kwargs))
+            except Exception as ref_exc:
+                raise TrainingProblem(f"{name}: {problem} (the reference fails here too: "
+                                      f"{ref_exc})") from ref_exc
+            self.active[name] = REFERENCE[name]
+            self.notes.append(f"Your <code>{name}</code> failed: {html.escape(problem)}. "
+                              f"The playground switched to the course's reference "
+                              f"<code>{name}</code>; fix yours and run the cell again.")
+            return result
+
+    def init_mlp(self, sizes: list[int], seed: int) -> Params:
+        """Checked ``init_mlp(sizes, method="he", seed=seed)``."""
+        shapes = param_shapes(sizes)
+        return self._run("init_mlp", lambda out: check_pairs(out, shapes, "params"),
+                         sizes, method="he", seed=seed)
+
+    def mlp_forward(self, X: np.ndarray, params: Params, sizes: list[int],
+                    activation: str) -> tuple[np.ndarray, dict]:
+        """Checked ``mlp_forward(X, params, activation, "sigmoid")``."""
+        return self._run("mlp_forward", lambda out: _check_forward(out, len(X), sizes),
+                         X, params, activation, "sigmoid")
+
+    def mlp_backward(self, y: np.ndarray, cache: dict, params: Params,
+                     sizes: list[int]) -> Params:
+        """Checked ``mlp_backward(y, cache, params)``."""
+        shapes = param_shapes(sizes)
+        return self._run("mlp_backward", lambda out: check_pairs(out, shapes, "grads"),
+                         y, cache, params)
+
+    def update(self, params: Params, grads: Params, lr: float, sizes: list[int]) -> Params:
+        """Checked ``update(params, grads, lr)``."""
+        shapes = param_shapes(sizes)
+        return self._run("update", lambda out: check_pairs(out, shapes, "new params"),
+                         params, grads, lr)
+
+
+# ---------------------------------------------------------------- training state
+
+
+def _bce(y: np.ndarray, p: np.ndarray) -> float:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+class PlaygroundModel:
+    """Data, parameters and history of one training run; no widgets.
+
+    ``settings`` are :data:`DEFAULTS` overridden by keyword. :meth:`configure` changes
+    them: data, architecture or seed start training over; ``lr``, ``batch_size`` and ``l2``
+    apply from the next step. L2 adds ``2 * l2 * W`` to each weight gradient (biases are
+    not penalised); losses shown are the plain mean BCE.
+    """
+
+    def __init__(self, functions: GuardedFunctions | None = None, **settings: Any):
+        self.functions = functions or GuardedFunctions()
+        unknown = set(settings) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+        self.settings: dict[str, Any] = {**DEFAULTS, **settings}
+        self.grid = boundary_grid()
+        self.reset()
+
+    @property
+    def sizes(self) -> list[int]:
+        """The layer sizes from the settings."""
+        return layer_sizes(self.settings["hidden_layers"], self.settings["units"])
+
+    @property
+    def epoch(self) -> float:
+        """Passes over the training set so far (fractional)."""
+        return self.samples_seen / len(self.X_train)
+
+    def configure(self, **changes: Any) -> bool:
+        """Apply new settings; returns True when training started over."""
+        unknown = set(changes) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}")
+        if changes.get("dataset", self.settings["dataset"]) not in DATASETS:
+            raise ValueError(f"dataset should be one of {DATASETS}, got {changes['dataset']!r}")
+        changed = {k for k, v in changes.items() if self.settings[k] != v}
+        self.settings.update(changes)
+        if changed & _RESET_KEYS:
+            self.reset()
+            return True
+        return False
+
+    def reset(self) -> None:
+        """New data and fresh parameters from the settings; history cleared."""
+        s = self.settings
+        if s["dataset"] not in DATASETS:
+            raise ValueError(f"dataset should be one of {DATASETS}, got {s['dataset']!r}")
+        if s["activation"] not in ACTIVATIONS:
+            raise ValueError(f"activation should be one of {ACTIVATIONS}, "
+                             f"got {s['activation']!r}")
+        self.X_train, self.y_train, self.X_test, self.y_test = toy_split(
+            s["dataset"], s["noise"], s["n_train"], s["n_test"], s["seed"])
+        self.rng = np.random.default_rng(s["seed"])
+        self.order = np.arange(0)
+        self.position = 0
+        self.steps = 0
+        self.samples_seen = 0
+        self.last_batch_size = 0
+        self.problem = ""
+        self.history: dict[str, list[float]] = {
+            "step": [], "epoch": [], "train_loss": [], "test_loss": [], "test_accuracy": []}
+        self.boundary = np.full((GRID, GRID), 0.5)
+        try:
+            self.params = self.functions.init_mlp(self.sizes, s["seed"])
+            self.evaluate()
+        except TrainingProblem as exc:
+            self.problem = str(exc)
+
+    def _next_batch(self) -> np.ndarray:
+        if self.position >= len(self.order):
+            self.order = self.rng.permutation(len(self.X_train))
+            self.position = 0
+        size = max(1, int(self.settings["batch_size"]))
+        index = self.order[self.position:self.position + size]
+        self.position += len(index)
+        return index
+
+    def step(self, n: int = 1) -> int:
+        """Up to ``n`` mini-batch updates, then one evaluation; returns the steps taken
+        (fewer when training hits a problem, none while one is pending)."""
+        done = 0
+        if self.problem:
+            return 0
+        sizes, fns = self.sizes, self.functions
+        lr, l2 = float(self.settings["lr"]), float(self.settings["l2"])
+        act = self.settings["activation"]
+        try:
+            for _ in range(int(n)):
+                index = self._next_batch()
+                X, y = self.X_train[index], self.y_train[index]
+                _, cache = fns.mlp_forward(X, self.params, sizes, act)
+                grads = fns.mlp_backward(y, cache, self.params, sizes)
+                if l2 > 0:
+                    grads = [(dW + 2.0 * l2 * W, db)
+                             for (W, _b), (dW, db) in zip(self.params, grads, strict=True)]
+                self.params = fns.update(self.params, grads, lr, sizes)
+                self.steps += 1
+                self.samples_seen += len(index)
+                self.last_batch_size = len(index)
+                done += 1
+            self.evaluate()
+        except TrainingProblem as exc:
+            self.problem = str(exc)
+        return done
+
+    def evaluate(self) -> None:
+        """Train and test loss, test accuracy and the boundary heatmap, from one forward
+        pass over training points, test points and the grid together."""
+        n_train, n_test = len(self.X_train), len(self.X_test)
+        X = np.concatenate([self.X_train, self.X_test, self.grid])
+        p, _ = self.functions.mlp_forward(X, self.params, self.sizes,
+                                          self.settings["activation"])
+        p = p[:, 0]
+        p_train, p_test = p[:n_train], p[n_train:n_train + n_test]
+        self.boundary = p[n_train + n_test:].reshape(GRID, GRID)
+        h = self.history
+        h["step"].append(self.steps)
+        h["epoch"].append(self.epoch)
+        h["train_loss"].append(_bce(self.y_train, p_train))
+        h["test_loss"].append(_bce(self.y_test, p_test))
+        h["test_accuracy"].append(float(np.mean((p_test >= 0.5) == self.y_test)))
+
+
+# ---------------------------------------------------------------- the widget
+
+
+def _dropdown(options: Iterable[Any], value: Any, description: str,
+              width: str = "170px") -> widgets.Dropdown:
+    return widgets.Dropdown(options=list(options), value=value, description=description,
+                            layout=widgets.Layout(width=width),
+                            style={"description_width": "70px"})
+
+
+class Playground(widgets.VBox):
+    """Controls, a Play/Pause timer, Step and Reset, the live figure and notes.
+
+    Drive it from Python with :meth:`step`, :meth:`play`, :meth:`pause`, :meth:`reset`;
+    in a browser the ``Play`` widget's timer calls :meth:`step` once per tick.
+    """
+
+    #: a tick that arrives this soon after the previous frame finished waited in the queue
+    #: while that frame was drawn: it is dropped, so a slow machine never builds a backlog
+    #: (and Pause acts at once)
+    LATE_TICK_S = 0.004
+
+    def __init__(self, model: PlaygroundModel, interval_ms: int = 50):
+        self.model = model
+        self.drop_late_ticks = True
+        self._frame_end = 0.0
+        s = model.settings
+        self.controls: dict[str, widgets.ValueWidget] = {
+            "dataset": _dropdown(DATASETS, s["dataset"], "data"),
+            "noise": widgets.FloatSlider(value=s["noise"], min=0.0, max=0.5, step=0.01,
+                                         description="noise", continuous_update=False,
+                                         style={"description_width": "70px"}),
+            "hidden_layers": widgets.IntSlider(value=s["hidden_layers"], min=0, max=4,
+                                               description="layers", continuous_update=False,
+                                               style={"description_width": "70px"}),
+            "units": widgets.IntSlider(value=s["units"], min=1, max=32,
+                                       description="units", continuous_update=False,
+                                       style={"description_width": "70px"}),
+            "activation": _dropdown(ACTIVATIONS, s["activation"], "activation"),
+            "lr": widgets.SelectionSlider(options=sorted({*LEARNING_RATES, s["lr"]}),
+                                          value=s["lr"], description="learning rate",
+                                          style={"description_width": "90px"}),
+            "batch_size": _dropdown(sorted({*BATCH_SIZES, s["batch_size"]}), s["batch_size"],
+                                    "batch size"),
+            "l2": _dropdown(sorted({*L2_VALUES, s["l2"]}), s["l2"], "L2"),
+        }
+        self.speed = _dropdown((1, 5, 25), 1, "steps/tick")
+        self.player = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms,
+                                   show_repeat=False, description="play")
+        self.step_button = widgets.Button(description="Step", icon="step-forward",
+                                          layout=widgets.Layout(width="80px"))
+        self.reset_button = widgets.Button(description="Reset", icon="refresh",
+                                           layout=widgets.Layout(width="80px"))
+        self.readout = widgets.HTML()
+        self.notes = widgets.HTML()
+        self.live = LiveFigure(1, 2, figsize=(8.4, 3.5), dpi=80)
+        self._build_figure()
+        buttons = widgets.HBox([self.player, self.step_button, self.reset_button, self.speed])
+        rows = [widgets.HBox([self.controls[k] for k in ("dataset", "noise", "activation")]),
+                widgets.HBox([self.controls[k] for k in ("hidden_layers", "units", "l2")]),
+                widgets.HBox([self.controls[k] for k in ("lr", "batch_size")])]
+        super().__init__([widgets.HTML("<b>Training playground</b>"), *rows, buttons,
+                          self.live.image, self.readout, self.notes])
+        for name, control in self.controls.items():
+            control.observe(self._on_control(name), names="value")
+        self.player.observe(self._on_tick, names="value")
+        self.step_button.on_click(lambda _b: self.step())
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.redraw(full=True)
+
+    # -- figure
+    def _build_figure(self) -> None:
+        live, m = self.live, self.model
+        board, curves = live.axes
+        # nearest-neighbour pixels and marker lines (not a scatter) keep a frame cheap
+        # vmin/vmax beyond [0, 1] keep the background lighter than the dots
+        live.heatmap = board.imshow(m.boundary, origin="lower", cmap=_CMAP, vmin=-0.6, vmax=1.6,
+                                    extent=(-EXTENT, EXTENT, -EXTENT, EXTENT),
+                                    interpolation="nearest", aspect="equal")
+        live.points = [board.plot([], [], "o", ms=3.2, mfc=_CMAP(value), mec="white",
+                                  mew=0.5, label=f"class {label}")[0]
+                       for label, value in ((0, 0.02), (1, 0.98))]
+        board.set(xlim=(-EXTENT, EXTENT), ylim=(-EXTENT, EXTENT), xticks=[], yticks=[],
+                  title="P(class 1) on the plane; dots: training data")
+        (live.train_line,) = curves.plot([], [], color="tab:blue", label="train")
+        (live.test_line,) = curves.plot([], [], color="tab:orange", label="test")
+        curves.set(xlabel="epoch", ylabel="loss (mean BCE)", title="loss")
+        curves.legend(loc="upper right")
+        live.animate(live.heatmap, *live.points, live.train_line, live.test_line)
+
+    def _fit_axes(self) -> bool:
+        """Grow the loss axes when the curves leave them; True when limits changed."""
+        h, curves = self.model.history, self.live.axes[1]
+        epochs = h["epoch"][-1] if h["epoch"] else 0.0
+        finite = [v for v in h["train_loss"] + h["test_loss"] if np.isfinite(v)]
+        top = max(finite) if finite else 1.0
+        (x0, x1), (y0, y1) = curves.get_xlim(), curves.get_ylim()
+        new_x1 = x1 if x0 == 0 and epochs <= x1 else max(1.0, 2.0 * epochs)
+        new_y1 = y1 if y0 == 0 and top <= y1 else 1.2 * max(top, 0.1)
+        if (new_x1, new_y1) == (x1, y1):
+            return False
+        curves.set_xlim(0, new_x1)
+        curves.set_ylim(0, new_y1)
+        return True
+
+    def redraw(self, full: bool = False) -> None:
+        """Update the heatmap, the loss curves, the readout and the notes."""
+        m, live = self.model, self.live
+        h = m.history
+        live.heatmap.set_data(m.boundary)
+        live.train_line.set_data(h["epoch"], h["train_loss"])
+        live.test_line.set_data(h["epoch"], h["test_loss"])
+        if full:
+            for label, points in enumerate(live.points):
+                points.set_data(m.X_train[m.y_train == label].T)
+            curves = live.axes[1]
+            curves.set_xlim(0, 1)
+            curves.set_ylim(0, 1)
+        if self._fit_axes() or full:
+            live.invalidate()
+        live.refresh()
+        self.readout.value = self._readout()
+        self.notes.value = self._notes()
+
+    def _readout(self) -> str:
+        m, h = self.model, self.model.history
+        if h["step"]:
+            numbers = (f"epoch {m.epoch:.2f} · step {m.steps} · train loss "
+                       f"{h['train_loss'][-1]:.3f} · test loss {h['test_loss'][-1]:.3f} · "
+                       f"test accuracy {100 * h['test_accuracy'][-1]:.1f}%")
+        else:
+            numbers = "not evaluated yet"
+        sources = ", ".join(f"<code>{n}</code>: {m.functions.source(n)}" for n in FUNCTION_NAMES)
+        return f"{numbers}<br><small>training with {sources}</small>"
+
+    def _notes(self) -> str:
+        parts = [f"<div style='background:#fff3cd;padding:4px;margin:2px'>&#9888; {note}</div>"
+                 for note in self.model.functions.notes]
+        if self.model.problem:
+            parts.append("<div style='background:#f8d7da;padding:4px;margin:2px'>&#9940; "
+                         f"Training stopped: {html.escape(self.model.problem)}. Lower the "
+                         "learning rate and press Reset.</div>")
+        return "".join(parts)
+
+    # -- actions
+    @property
+    def playing(self) -> bool:
+        """Whether the timer is running."""
+        return bool(self.player.playing)
+
+    def play(self) -> None:
+        """Start the timer (in a browser each tick steps once)."""
+        self.player.playing = True
+
+    def pause(self) -> None:
+        """Stop the timer; ticks still in flight are ignored."""
+        self.player.playing = False
+
+    def step(self, n: int | None = None) -> int:
+        """``n`` mini-batch steps (default: the steps/tick control), then one redraw."""
+        done = self.model.step(self.speed.value if n is None else n)
+        if self.model.problem:
+            self.pause()
+        self.redraw()
+        return done
+
+    def reset(self) -> None:
+        """Fresh parameters and data from the controls; history cleared."""
+        self.model.reset()
+        self.redraw(full=True)
+
+    def _on_tick(self, change: Mapping[str, Any]) -> None:
+        if not self.playing or change["new"] <= change["old"]:
+            return
+        if self.drop_late_ticks and time.perf_counter() - self._frame_end < self.LATE_TICK_S:
+            return
+        self.step()
+        self._frame_end = time.perf_counter()
+
+    def _on_control(self, name: str) -> Callable[[Mapping[str, Any]], None]:
+        def handler(change: Mapping[str, Any]) -> None:
+            try:
+                restarted = self.model.configure(**{name: change["new"]})
+            except (ValueError, TypeError) as exc:
+                self.model.problem = str(exc)
+                restarted = False
+            self.redraw(full=restarted)
+        return handler
+
+
+def playground(init_mlp: Callable | None = None, mlp_forward: Callable | None = None,
+               mlp_backward: Callable | None = None, update: Callable | None = None,
+               **settings: Any) -> Playground:
+    """A training playground using your functions where given, the reference elsewhere.
+
+    ``update(params, grads, lr)`` is an ``sgd_update``-like rule. ``settings`` override
+    :data:`DEFAULTS` (e.g. ``dataset="xor"``, ``units=8``).
+    """
+    functions = GuardedFunctions(init_mlp, mlp_forward, mlp_backward, update)
+    return Playground(PlaygroundModel(functions, **settings))
+
+
+def own_functions(notebook: str | Path, *names: str) -> dict[str, Callable]:
+    """Your functions ``names`` from an earlier lesson's notebook (its setup and exercise
+    cells are run in a fresh namespace). Missing notebooks or names are skipped, with a
+    printed note, so the playground falls back to the reference for them."""
+    path = Path(notebook)
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except FileNotFoundError:
+        print(f"No {path} here: using the course's reference {', '.join(names)}.")
+        return {}
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"Could not read {path} ({exc}): using the course's reference {', '.join(names)}.")
+        return {}
+    namespace: dict[str, Any] = {"__name__": "__own_functions__"}
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        is_setup = str(meta.get("grade_id", "")).startswith("setup") and not meta.get("grade")
+        is_exercise = meta.get("solution") and not meta.get("grade")
+        if cell.get("cell_type") == "code" and (is_setup or is_exercise):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            try:
+                exec(compile(source, f"<{path.name}:{meta.get('grade_id')}>", "exec"), namespace)
+            except Exception as exc:  # a broken cell: its functions are simply missing
+                print(f"{path.name}, cell {meta.get('grade_id')}: {type(exc).__name__}: {exc}")
+    found = {name: namespace[name] for name in names if callable(namespace.get(name))}
+    missing = [name for name in names if name not in found]
+    if missing:
+        print(f"{path.name} does not define {', '.join(missing)}; using the reference.")
+    return found

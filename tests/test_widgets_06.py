@@ -1,0 +1,93 @@
+"""Lesson 06's loss-surface control: learning rate (log scale) and steps draw a descent path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncourse.widgets.descent import SURFACES, descent_explorer, descent_path, descent_state
+
+
+def test_gradient_descent_on_a_quadratic_follows_the_closed_form():
+    state = descent_state(0.05, 20, "gradient descent", "narrow valley")
+    k = np.arange(21)[:, None]
+    expected = np.array([-2.5, 1.5]) * (1 - 0.05 * np.array([1.0, 10.0])) ** k
+    np.testing.assert_allclose(state["path"], expected)
+    assert not state["diverged"]
+    assert np.all(np.diff(state["losses"]) < 0)
+
+
+def test_too_large_a_learning_rate_diverges():
+    assert descent_state(0.19, 50, surface="narrow valley")["losses"][-1] < 1.0
+    grows = descent_state(0.21, 50, surface="narrow valley")
+    assert grows["losses"][-1] > grows["losses"][0]
+    blown = descent_state(1.0, 200, surface="narrow valley")
+    assert blown["diverged"] and len(blown["path"]) < 201
+
+
+def test_momentum_and_adam_match_their_update_rules():
+    grad = SURFACES["narrow valley"].grad
+    path, _ = descent_path(grad, (-2.5, 1.5), 0.1, 2, "momentum")
+    g0 = grad(np.array([-2.5, 1.5]))
+    np.testing.assert_allclose(path[1], [-2.5, 1.5] - 0.1 * g0)
+    g1 = grad(path[1])
+    np.testing.assert_allclose(path[2], path[1] - 0.1 * (0.9 * g0 + g1))
+    path, _ = descent_path(grad, (-2.5, 1.5), 0.1, 1, "adam")
+    np.testing.assert_allclose(path[1], [-2.4, 1.4], rtol=1e-6)  # first step: lr * sign(g)
+
+
+def test_momentum_crosses_into_the_deeper_valley():
+    plain = descent_state(0.05, 200, "gradient descent", "two valleys")
+    rolling = descent_state(0.05, 200, "momentum", "two valleys")
+    assert plain["path"][-1, 0] > 0 > rolling["path"][-1, 0]
+    assert rolling["gap"][-1] < 1e-3
+
+
+def test_bad_values_are_clear_errors():
+    with pytest.raises(ValueError, match="method should be one of"):
+        descent_state(0.1, 5, "newton")
+    with pytest.raises(ValueError, match="lr should be a positive number"):
+        descent_state(0.0, 5)
+    with pytest.raises(ValueError, match="surface should be one of"):
+        descent_state(0.1, 5, surface="saddle")
+
+
+def test_learning_rate_slider_redraws_the_path_in_place_by_blitting():
+    panel = descent_explorer()
+    figure, image, renders = panel.live.figure, panel.live.image.value, panel.live.renders
+    invalidations = []
+    original = panel.live.invalidate
+    panel.live.invalidate = lambda: (invalidations.append(1), original())
+    panel.controls["lr"].value = 0.15
+    assert panel.live.figure is figure and panel.live.renders == renders + 1
+    assert panel.live.image.value != image
+    assert invalidations == [], "an lr change redraws only the animated artists"
+    x, y = panel.live.path.get_data()
+    np.testing.assert_allclose(np.column_stack([x, y]),
+                               descent_state(0.15, 30, surface="narrow valley")["path"])
+    assert "lr = 0.15" in panel.readout.value
+
+
+def test_steps_slider_lengthens_the_path_and_rescales_the_loss_axis():
+    panel = descent_explorer()
+    panel.controls["steps"].value = 80
+    assert len(panel.live.path.get_data()[0]) == 81
+    assert panel.live.axes[1].get_xlim() == (0, 80)
+    assert len(panel.live.loss_line.get_data()[0]) == 81
+
+
+def test_surface_and_method_dropdowns():
+    panel = descent_explorer()
+    contour = panel.live.contour
+    panel.controls["surface"].value = "two valleys"
+    assert panel.live.contour is not contour and panel.state["surface"] == "two valleys"
+    assert "two valleys" in panel.readout.value
+    panel.controls["method"].value = "adam"
+    assert panel.state["method"] == "adam" and "adam" in panel.readout.value
+
+
+def test_a_diverging_path_is_reported_not_a_crash():
+    panel = descent_explorer()
+    panel.controls["lr"].value = 3.0
+    assert "diverged" in panel.readout.value
+    assert np.all(np.abs(np.column_stack(panel.live.path.get_data())) <= 10.0)
