@@ -191,11 +191,12 @@ def check_call(
     dtype: str | None = None,
     hint: str = "",
     shown: str | None = None,
-) -> Any:
+) -> None:
     """Call ``func(*args, **kwargs)`` and compare the result with ``expected``.
 
     The inputs are deep-copied first and must come back unchanged. ``shown`` replaces the
-    rendering of the call in messages (e.g. ``"standardize(X)"``). Returns the result.
+    rendering of the call in messages (e.g. ``"standardize(X)"``). Returns None on purpose:
+    nbgrader would read a value shown by a test cell's last line as a partial score.
     """
     __tracebackhide__ = True
     kwargs = dict(kwargs or {})
@@ -205,7 +206,6 @@ def check_call(
     got = call(func, *args, name=name, **kwargs)
     expect_unchanged(before, (list(args), kwargs), what=what)
     expect_close(got, expected, what=what, rtol=rtol, atol=atol, dtype=dtype, hint=hint)
-    return got
 
 
 def expect_unchanged(before: Any, after: Any, *, what: str) -> None:

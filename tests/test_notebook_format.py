@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -84,3 +85,25 @@ def test_ruff_is_clean_on_code_and_notebooks():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SILENT_CALLS = {"check_call", "expect", "expect_close", "expect_unchanged", "print"}
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_test_cells_do_not_end_in_a_value(lesson):
+    """nbgrader reads a graded cell's displayed value as a partial score: end in a statement."""
+    nb = read(solution_notebook(lesson))
+    for exercise in exercises(nb).values():
+        for cell in exercise.tests:
+            tree = ast.parse(cell.source)
+            last = tree.body[-1] if tree.body else None
+            silent = SILENT_CALLS | {  # helpers defined in the cell that return nothing
+                f.name for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+                and not any(isinstance(r, ast.Return) and r.value for r in ast.walk(f))}
+            if isinstance(last, ast.Expr):
+                call = last.value
+                name = getattr(getattr(call, "func", None), "id", None)
+                assert isinstance(call, ast.Call) and name in silent, (
+                    f"{lesson}:{cell.id} ends in an expression whose value nbgrader would "
+                    f"read as a score (line {last.lineno}); assign it, e.g. `got = ...`")

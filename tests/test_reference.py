@@ -121,3 +121,6 @@ def test_backward_pieces():
     np.testing.assert_allclose(g, [2.0, 4.0], atol=1e-6)
     assert x.tolist() == [1.0, 2.0]
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
+    transposed = np.arange(6.0).reshape(2, 3).T  # not contiguous
+    np.testing.assert_allclose(numerical_gradient(lambda v: float((v**2).sum()), transposed),
+                               2 * transposed, atol=1e-6)

@@ -60,15 +60,14 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-5) -
     """Centered differences (f(x + eps) - f(x - eps)) / 2 eps per element; x is left as it was."""
     x = np.asarray(x, dtype=float)
     grad = np.zeros_like(x)
-    flat, out = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
+    for index in np.ndindex(x.shape):  # in place, so views of any memory layout work
+        old = x[index]
+        x[index] = old + eps
         plus = f(x)
-        flat[i] = old - eps
+        x[index] = old - eps
         minus = f(x)
-        flat[i] = old
-        out[i] = (plus - minus) / (2.0 * eps)
+        x[index] = old
+        grad[index] = (plus - minus) / (2.0 * eps)
     return grad
 
 

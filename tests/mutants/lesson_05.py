@@ -1,0 +1,111 @@
+"""Plausible wrong answers for lesson 05 (each must lose points)."""
+
+MUTANTS = {
+    "relu_backward": {
+        "Z >= 0 (passes the gradient at the kink)": ("(Z > 0)", "(Z >= 0)"),
+        "masks on dA > 0 instead of Z > 0": ("dA * (Z > 0)", "dA * (dA > 0)"),
+        "returns the mask, forgets dA": ("dA * (Z > 0)", "(Z > 0).astype(float)"),
+        "multiplies by Z": ("dA * (Z > 0)", "dA * Z"),
+        "relu of the gradient": ("dA * (Z > 0)", "np.maximum(dA, 0.0)"),
+        "returns booleans": ("dA * (Z > 0)", "(dA != 0) & (Z > 0)"),
+    },
+    "sigmoid_bce_backward": {
+        "forgot the 1/n": ("(p - y) / p.shape[0]", "p - y"),
+        "wrong sign": ("(p - y) / p.shape[0]", "(y - p) / p.shape[0]"),
+        "gradient with respect to p, not z": (
+            "(p - y) / p.shape[0]", "(p - y) / (p * (1.0 - p)) / p.shape[0]"),
+        "no reshape (column p broadcasts to (n, n))": (
+            "y = np.reshape(np.asarray(y, dtype=float), p.shape)",
+            "y = np.asarray(y, dtype=float)"),
+        "one number: the mean of p - y": ("(p - y) / p.shape[0]", "np.mean(p - y)"),
+        "extra sigmoid derivative": ("(p - y) / p.shape[0]",
+                                     "(p - y) * p * (1.0 - p) / p.shape[0]"),
+    },
+    "dense_backward": {
+        "dW = dZ.T @ X (transposed)": ("dW = X.T @ dZ", "dW = dZ.T @ X"),
+        "dW = X @ dZ.T": ("dW = X.T @ dZ", "dW = X @ dZ.T"),
+        "db summed over the wrong axis": ("db = dZ.sum(axis=0)", "db = dZ.sum(axis=1)"),
+        "db averaged instead of summed": ("db = dZ.sum(axis=0)", "db = dZ.mean(axis=0)"),
+        "db keeps a (1, k) shape": ("db = dZ.sum(axis=0)", "db = dZ.sum(axis=0, keepdims=True)"),
+        "dX = dZ @ W (no transpose)": ("dX = dZ @ W.T", "dX = dZ @ W"),
+        "dW averaged over samples": ("dW = X.T @ dZ", "dW = X.T @ dZ / len(X)"),
+        "returns (dW, db, dX)": ("return dX, dW, db", "return dW, db, dX"),
+    },
+    "numerical_gradient": {
+        "one-sided difference": (
+            "xc[idx] = old - eps\n        f_minus = f(xc)",
+            "xc[idx] = old\n        f_minus = f(xc)"),
+        "forgot the 2 in 2 * eps": ("(f_plus - f_minus) / (2 * eps)", "(f_plus - f_minus) / eps"),
+        "ignores the eps argument": ("xc = np.array(x, dtype=float)",
+                                     "xc = np.array(x, dtype=float)\n    eps = 1e-5"),
+        "no float copy (int arrays truncate x + eps)": ("xc = np.array(x, dtype=float)",
+                                                        "xc = np.array(x)"),
+        "returns a flattened gradient": ("return grad", "return grad.ravel()"),
+        "mutates the caller's x and never restores it": """
+def numerical_gradient(f, x, eps=1e-5):
+    grad = np.zeros_like(x, dtype=float)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        f_plus = f(x)
+        x[idx] = old - eps
+        f_minus = f(x)
+        grad[idx] = (f_plus - f_minus) / (2 * eps)
+    return grad
+""",
+        "restores x by arithmetic (round-off changes it)": """
+def numerical_gradient(f, x, eps=1e-5):
+    grad = np.zeros_like(x, dtype=float)
+    for idx in np.ndindex(x.shape):
+        x[idx] += eps
+        f_plus = f(x)
+        x[idx] -= 2 * eps
+        f_minus = f(x)
+        x[idx] += eps
+        grad[idx] = (f_plus - f_minus) / (2 * eps)
+    return grad
+""",
+    },
+    "relative_error": {
+        "no max(..., 1e-12) guard (0 / 0)": (
+            "max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)",
+            "np.linalg.norm(a) + np.linalg.norm(b)"),
+        "guard added instead of max": (
+            "max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)",
+            "np.linalg.norm(a) + np.linalg.norm(b) + 1e-12"),
+        "max of the norms in the denominator": (
+            "max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)",
+            "max(np.linalg.norm(a), np.linalg.norm(b), 1e-12)"),
+        "relative to b only": ("max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)",
+                               "max(np.linalg.norm(b), 1e-12)"),
+        "difference of norms, not norm of the difference": (
+            "np.linalg.norm(a - b) / scale", "abs(np.linalg.norm(a) - np.linalg.norm(b)) / scale"),
+        "element-wise, not a norm": ("float(np.linalg.norm(a - b) / scale)",
+                                     "np.abs(a - b) / scale"),
+        "squared norms": ("float(np.linalg.norm(a - b) / scale)",
+                          "float(np.sum((a - b) ** 2) / scale)"),
+    },
+    "mlp_backward": {
+        "activation derivative at A instead of Z": ("np.tanh(Z_prev)", "np.tanh(A[layer - 1])"),
+        "pre-activation of the wrong layer": ("Z_prev = Z[layer - 2]", "Z_prev = Z[layer - 1]"),
+        "dW from the layer's output, not its input": (
+            "dense_backward(dZ, A[layer - 1], W)", "dense_backward(dZ, A[layer], W)"),
+        "gradients in backward order": ("grads[layer - 1] = (dW, db)",
+                                        "grads[L - layer] = (dW, db)"),
+        "always ReLU (ignores hidden_activation)": ('if activation == "relu":', "if True:"),
+        "forgets the tanh derivative": ("dZ = dA_prev * (1.0 - np.tanh(Z_prev) ** 2)",
+                                        "dZ = dA_prev"),
+        "sigmoid derivative applied again at the output": (
+            "dZ = sigmoid_bce_backward(A[L], y)",
+            "dZ = sigmoid_bce_backward(A[L], y) * A[L] * (1.0 - A[L])"),
+        "forgot the 1/n at the output": (
+            "dZ = sigmoid_bce_backward(A[L], y)",
+            "dZ = A[L] - np.reshape(np.asarray(y, dtype=float), A[L].shape)"),
+        "y not reshaped (column minus row broadcasts)": (
+            "dZ = sigmoid_bce_backward(A[L], y)", "dZ = (A[L] - y) / len(y)"),
+        "sigmoid derivative written as s * s": ("dZ = dA_prev * s * (1.0 - s)",
+                                                "dZ = dA_prev * s * s"),
+        "uses the next layer's weights": ("W, _ = params[layer - 1]",
+                                          "W, _ = params[min(layer, L - 1)]"),
+    },
+}

@@ -1,0 +1,149 @@
+"""Live controls of lessons 04 (loss) and 05 (backprop): pure state, and redraws in place."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncourse.widgets.backprop import neuron_graph_explorer, neuron_graph_state
+from nncourse.widgets.loss import (
+    loss_curve_explorer,
+    loss_curve_state,
+    probability_explorer,
+    probability_state,
+    toy_data,
+)
+
+
+def test_probability_state_matches_the_formulas():
+    s = probability_state(0.2, 1)
+    assert s["mse"] == pytest.approx(0.64)
+    assert s["bce"] == pytest.approx(-np.log(0.2))
+    assert s["dbce_dz"] == pytest.approx(0.2 - 1)
+    assert s["dmse_dz"] == pytest.approx(2 * (0.2 - 1) * 0.2 * 0.8)
+    s0 = probability_state(0.2, 0)
+    assert s0["bce"] == pytest.approx(-np.log(0.8))
+    np.testing.assert_allclose(s0["bce_curve"], -np.log(1 - s0["grid"]))
+
+
+def test_cross_entropy_slope_in_z_does_not_vanish_for_confident_mistakes():
+    s = probability_state(0.001, 1)
+    assert abs(s["dbce_dz"]) > 0.99
+    assert abs(s["dmse_dz"]) < 0.01
+
+
+@pytest.mark.parametrize("p, y", [(0.0, 1), (1.0, 0), (0.5, 2), (float("nan"), 1)])
+def test_probability_state_rejects_bad_values(p, y):
+    with pytest.raises(ValueError):
+        probability_state(p, y)
+
+
+def test_probability_slider_redraws_the_same_figure():
+    panel = probability_explorer()
+    figure, image, readout = panel.live.figure, panel.live.image.value, panel.readout.value
+    renders = panel.live.renders
+    panel.controls["p"].value = 0.05
+    assert panel.live.figure is figure and panel.live.renders == renders + 1
+    assert panel.live.image.value != image and panel.readout.value != readout
+    assert panel.state["bce"] == pytest.approx(-np.log(0.05))
+    x, y = panel.live.bce_dot.get_data()
+    assert x[0] == pytest.approx(0.05) and y[0] == pytest.approx(-np.log(0.05))
+
+
+def test_label_dropdown_mirrors_the_curves():
+    panel = probability_explorer()
+    panel.controls["y"].value = 0
+    np.testing.assert_allclose(panel.live.mse_line.get_ydata(), panel.state["grid"] ** 2)
+    assert "y = 0" in panel.readout.value
+
+
+def test_loss_curve_state_slope_is_the_derivative_of_the_curve():
+    for loss in ("cross-entropy", "MSE"):
+        h = 1e-5
+        slope = loss_curve_state(1.3, loss)["slope"]
+        numeric = (loss_curve_state(1.3 + h, loss)["value"]
+                   - loss_curve_state(1.3 - h, loss)["value"]) / (2 * h)
+        assert slope == pytest.approx(numeric, rel=1e-6)
+
+
+def test_loss_curve_accuracy_is_a_staircase_and_matches_predictions():
+    x, y = toy_data()
+    state = loss_curve_state(2.0)
+    p = 1 / (1 + np.exp(-(2.0 * x + 1.0)))
+    assert state["accuracy"] == pytest.approx(np.mean((p >= 0.5) == y))
+    steps = np.diff(state["acc_curve"])
+    assert (steps == 0).mean() > 0.8  # flat almost everywhere
+    assert state["value"] == pytest.approx(
+        -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def test_loss_curve_rejects_unknown_loss_and_bad_weight():
+    with pytest.raises(ValueError, match="loss should be one of"):
+        loss_curve_state(1.0, "hinge")
+    with pytest.raises(ValueError):
+        loss_curve_state(float("inf"))
+
+
+def test_weight_slider_walks_the_curve_and_loss_dropdown_rescales():
+    panel = loss_curve_explorer()
+    image, renders = panel.live.image.value, panel.live.renders
+    panel.controls["w"].value = 2.5
+    assert panel.live.renders == renders + 1 and panel.live.image.value != image
+    x, y = panel.live.loss_dot.get_data()
+    assert x[0] == pytest.approx(2.5) and y[0] == pytest.approx(panel.state["value"])
+    top_before = panel.live.axes[0].get_ylim()[1]
+    panel.controls["loss"].value = "MSE"
+    assert panel.live.axes[0].get_ylim()[1] != top_before
+    assert "MSE" in panel.readout.value
+    np.testing.assert_allclose(panel.live.curve.get_ydata(), panel.state["curve"])
+
+
+def test_neuron_graph_gradients_follow_the_chain_rule():
+    s = neuron_graph_state(1.5, -0.8, 0.3, 1)
+    value, grad = s["value"], s["grad"]
+    p = 1 / (1 + np.exp(-(-0.8 * 1.5 + 0.3)))
+    assert value["p"] == pytest.approx(p) and value["L"] == pytest.approx(-np.log(p))
+    assert grad["z"] == pytest.approx(p - 1)
+    assert grad["z"] == pytest.approx(grad["p"] * s["local"]["dp/dz"])
+    assert grad["w"] == pytest.approx((p - 1) * 1.5)
+    assert grad["x"] == pytest.approx((p - 1) * -0.8)
+    assert grad["b"] == pytest.approx(grad["z"])
+
+
+def test_neuron_graph_gradient_of_w_matches_a_numerical_slope():
+    h = 1e-6
+    for y in (0, 1):
+        s = neuron_graph_state(-0.7, 1.2, -0.4, y)
+        numeric = (neuron_graph_state(-0.7, 1.2 + h, -0.4, y)["value"]["L"]
+                   - neuron_graph_state(-0.7, 1.2 - h, -0.4, y)["value"]["L"]) / (2 * h)
+        assert s["grad"]["w"] == pytest.approx(numeric, rel=1e-6)
+
+
+def test_neuron_graph_rejects_bad_inputs():
+    with pytest.raises(ValueError, match="label y"):
+        neuron_graph_state(1, 1, 1, 3)
+    with pytest.raises(TypeError, match="x should be a number"):
+        neuron_graph_state("a", 1, 1)
+
+
+def test_moving_w_updates_graph_text_in_place():
+    panel = neuron_graph_explorer()
+    figure, image, renders = panel.live.figure, panel.live.image.value, panel.live.renders
+    text_artist = panel.live.grads["w"]
+    before = text_artist.get_text()
+    panel.controls["w"].value = 2.0
+    assert panel.live.figure is figure and panel.live.renders == renders + 1
+    assert panel.live.grads["w"] is text_artist and text_artist.get_text() != before
+    assert panel.live.image.value != image
+    assert panel.live.values["w"].get_text() == "2.000"
+    assert f"{panel.state['grad']['w']:+.3f}" in text_artist.get_text()
+
+
+def test_x_zero_gives_no_gradient_to_w_and_label_flips_signs():
+    panel = neuron_graph_explorer()
+    panel.controls["x"].value = 0.0
+    assert panel.state["grad"]["w"] == 0.0
+    z_grad = panel.state["grad"]["z"]
+    panel.controls["y"].value = 0
+    assert np.sign(panel.state["grad"]["z"]) == -np.sign(z_grad)
+    assert "y = 0" in panel.live.label_text.get_text()
