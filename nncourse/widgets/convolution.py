@@ -1,0 +1,192 @@
+"""Lesson 10: nine sliders for a 3x3 kernel (or a preset) and the convolved 8x8 digit.
+
+Four panels: the digit, the kernel, the feature map (valid cross-correlation, 6x6, red
+positive and blue negative) and that map after ReLU and 2x2 max pooling (3x3), which is
+what one filter of the lesson's small CNN hands to the next layer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from nncourse.data import load_digits_images
+from nncourse.live import ControlPanel, LiveFigure, slider
+
+CUSTOM = "custom"
+PRESETS: dict[str, np.ndarray] = {
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
+    "blur (box)": np.full((3, 3), 1.0 / 9.0),
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    "vertical edges (Sobel)": np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=float),
+    "horizontal edges (Sobel)": np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], dtype=float),
+    "outline (Laplacian)": np.array([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], dtype=float),
+}
+KERNEL_NAMES: tuple[str, ...] = tuple(f"k{r}{c}" for r in range(3) for c in range(3))
+_LIMIT = 8.0  # slider range for kernel entries
+
+
+def cross_correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Valid cross-correlation of a 2-D image with a 2-D kernel (no flip), as CNNs compute."""
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(f"image and kernel should be 2-D, got shapes {image.shape} and "
+                         f"{kernel.shape}")
+    if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
+        raise ValueError(f"kernel {kernel.shape} is larger than the image {image.shape}")
+    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
+    return np.einsum("ijkl,kl->ij", windows, kernel)
+
+
+def max_pool(X: np.ndarray, size: int) -> np.ndarray:
+    """Non-overlapping ``size`` x ``size`` max pooling of a 2-D array, leftovers dropped."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X should be 2-D, got shape {X.shape}")
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+        raise ValueError(f"size should be an integer >= 1, got {size!r}")
+    rows, cols = X.shape[0] // size, X.shape[1] // size
+    if rows == 0 or cols == 0:
+        raise ValueError(f"a {size}x{size} window does not fit in an array of shape {X.shape}")
+    trimmed = X[: rows * size, : cols * size]
+    return trimmed.reshape(rows, size, cols, size).max(axis=(1, 3))
+
+
+@lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    return load_digits_images()
+
+
+def kernel_state(digit: int = 0, preset: str = CUSTOM, **entries: float) -> dict[str, Any]:
+    """The digit ``digit`` of the shipped set convolved with the kernel ``k00 .. k22``.
+
+    ``preset`` only names the kernel; the entries are what counts. Returns ``image`` (8x8),
+    ``kernel`` (3x3), ``feature_map`` (6x6), ``pooled`` (3x3, ReLU then 2x2 max pool) and
+    the digit's ``label``.
+    """
+    missing = [name for name in KERNEL_NAMES if name not in entries]
+    unknown = sorted(set(entries) - set(KERNEL_NAMES))
+    if missing or unknown:
+        raise TypeError(f"kernel entries should be exactly {KERNEL_NAMES}; missing {missing}, "
+                        f"unexpected {unknown}")
+    images, labels = _digits()
+    if isinstance(digit, bool) or not isinstance(digit, int | np.integer):
+        raise TypeError(f"digit should be an integer index, got {type(digit).__name__}")
+    if not 0 <= digit < len(images):
+        raise ValueError(f"digit should be an index from 0 to {len(images) - 1}, got {digit}")
+    kernel = np.array([float(entries[name]) for name in KERNEL_NAMES]).reshape(3, 3)
+    image = images[digit]
+    feature_map = cross_correlate(image, kernel)
+    pooled = max_pool(np.maximum(feature_map, 0.0), 2)
+    return {"image": image, "kernel": kernel, "feature_map": feature_map, "pooled": pooled,
+            "label": int(labels[digit]), "digit": int(digit), "preset": preset}
+
+
+def _symmetric_limit(values: np.ndarray) -> float:
+    return max(float(np.max(np.abs(values))), 1e-9)
+
+
+def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+    live.image_art.set_data(state["image"])
+    kernel = state["kernel"]
+    live.kernel_art.set_data(kernel)
+    limit = _symmetric_limit(kernel)
+    live.kernel_art.set_clim(-limit, limit)
+    for text, value in zip(live.kernel_text, kernel.ravel(), strict=True):
+        text.set_text(f"{value:.2g}")
+        text.set_color("white" if abs(value) > 0.6 * limit else "black")
+    fmap = state["feature_map"]
+    live.map_art.set_data(fmap)
+    live.map_art.set_clim(-_symmetric_limit(fmap), _symmetric_limit(fmap))
+    pooled = state["pooled"]
+    live.pool_art.set_data(pooled)
+    live.pool_art.set_clim(0.0, _symmetric_limit(pooled))
+    return (
+        f"Digit #{state['digit']} (a {state['label']}), kernel <b>{state['preset']}</b>. "
+        f"Feature map from {fmap.min():.3g} to {fmap.max():.3g}; after ReLU and 2x2 max "
+        f"pooling the largest response is {pooled.max():.3g}."
+    )
+
+
+class KernelPanel(ControlPanel):
+    """A control panel whose preset menu sets the nine kernel sliders in one redraw."""
+
+    _quiet = False
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        top = widgets.HBox([self.controls["preset"], self.controls["digit"]])
+        grid = widgets.GridBox([self.controls[name] for name in KERNEL_NAMES],
+                               layout=widgets.Layout(grid_template_columns="repeat(3, 230px)"))
+        self.children = (*self.children[:-3], top, grid, self.live.image, self.readout)
+
+    def load_preset(self, name: str) -> None:
+        """Set the kernel sliders to the preset ``name`` and redraw once."""
+        if name == CUSTOM:
+            return
+        if name not in PRESETS:
+            raise ValueError(f"preset should be one of {list(PRESETS)}, got {name!r}")
+        self._quiet = True
+        try:
+            for key, value in zip(KERNEL_NAMES, PRESETS[name].ravel(), strict=True):
+                self.controls[key].value = float(value)
+            self.controls["preset"].value = name
+        finally:
+            self._quiet = False
+        self.update()
+
+    def _on_change(self, change: Any) -> None:
+        if self._quiet:
+            return
+        owner = change["owner"]
+        if owner is self.controls["preset"]:
+            self.load_preset(change["new"])
+            return
+        if owner is not self.controls["digit"] and self.controls["preset"].value != CUSTOM:
+            self._quiet = True
+            try:
+                self.controls["preset"].value = CUSTOM
+            finally:
+                self._quiet = False
+        self.update()
+
+
+def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0) -> KernelPanel:
+    """A preset menu, a digit slider and nine kernel sliders showing the convolved digit."""
+    if preset not in PRESETS:
+        raise ValueError(f"preset should be one of {list(PRESETS)}, got {preset!r}")
+    entries = dict(zip(KERNEL_NAMES, PRESETS[preset].ravel().tolist(), strict=True))
+    state = kernel_state(digit, preset, **entries)
+    live = LiveFigure(1, 4, figsize=(9.0, 2.6))
+    image_ax, kernel_ax, map_ax, pool_ax = live.axes
+    live.image_art = image_ax.imshow(state["image"], cmap="gray_r", vmin=0, vmax=16)
+    live.kernel_art = kernel_ax.imshow(state["kernel"], cmap="RdBu_r")
+    live.kernel_text = [kernel_ax.text(c, r, "", ha="center", va="center", fontsize=9)
+                        for r in range(3) for c in range(3)]
+    live.map_art = map_ax.imshow(state["feature_map"], cmap="RdBu_r")
+    live.pool_art = pool_ax.imshow(state["pooled"], cmap="gray_r")
+    titles = ("digit (8x8)", "kernel (3x3)", "feature map (6x6)", "ReLU + 2x2 max pool (3x3)")
+    for ax, title in zip(live.axes, titles, strict=True):
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    live.animate(live.image_art, live.kernel_art, *live.kernel_text, live.map_art,
+                 live.pool_art)
+    controls: dict[str, widgets.ValueWidget] = {
+        "preset": widgets.Dropdown(options=[*PRESETS, CUSTOM], value=preset,
+                                   description="preset", style={"description_width": "50px"},
+                                   layout=widgets.Layout(width="300px")),
+        "digit": widgets.IntSlider(value=digit, min=0, max=len(_digits()[0]) - 1,
+                                   description="digit #", continuous_update=True,
+                                   style={"description_width": "50px"},
+                                   layout=widgets.Layout(width="300px")),
+    }
+    for name, value in entries.items():
+        control = slider(name, value, -_LIMIT, _LIMIT, 0.05)
+        control.layout.width = "225px"
+        controls[name] = control
+    return KernelPanel(controls, kernel_state, _draw, live, title="A 3x3 kernel on a digit")
