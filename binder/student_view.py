@@ -1,0 +1,80 @@
+"""Give an environment nbgrader's *student view* and the course's start page.
+
+Students get the Assignment List and the Validate button; the instructor's pieces
+(formgrader, "create assignment", the course list) are switched off and locked, in the lab
+front end and on the server. ``/`` opens lesson 00.
+
+    python binder/student_view.py          # this Python environment (sys.prefix), as postBuild
+    python binder/student_view.py --user   # $JUPYTER_CONFIG_DIR only (the browser tests)
+
+It writes the same files as ``jupyter labextension disable/lock --level=...`` and
+``jupyter server extension disable``, directly, so it needs no PATH and takes no time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+LAB_PLUGINS_OFF = [
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+]
+SERVER_EXTENSIONS_OFF = [
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+]
+START_PAGE = "/lab/tree/lessons/00_welcome/00_welcome.ipynb"
+START_PAGE_APPS = ("ServerApp", "LabApp", "JupyterNotebookApp")
+CONFIG_NAME = "zz-nncourse-student-view.json"  # loaded after nbgrader.json, so it wins
+
+
+def config_dir(user: bool) -> Path:
+    """The Jupyter config folder to write: the user's, or this environment's."""
+    if user:
+        from jupyter_core.paths import jupyter_config_dir
+
+        return Path(jupyter_config_dir())
+    return Path(sys.prefix) / "etc" / "jupyter"
+
+
+def _update_json(path: Path, update: dict) -> None:
+    data = json.loads(path.read_text()) if path.exists() else {}
+    for key, value in update.items():
+        if isinstance(value, dict):
+            data.setdefault(key, {}).update(value)
+        else:
+            data[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def configure(folder: Path, start_page: str = START_PAGE) -> list[Path]:
+    """Write the student view into the Jupyter config folder ``folder``; the files written."""
+    page_config = folder / "labconfig" / "page_config.json"
+    _update_json(page_config, {"disabledExtensions": dict.fromkeys(LAB_PLUGINS_OFF, True),
+                               "lockedExtensions": dict.fromkeys(LAB_PLUGINS_OFF, True)})
+    extensions = folder / "jupyter_server_config.d" / CONFIG_NAME
+    _update_json(extensions, {"ServerApp": {
+        "jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, False)}})
+    # `/` opens the start page, whichever front end started the server
+    server = folder / "jupyter_server_config.json"
+    _update_json(server, {app: {"default_url": start_page} for app in START_PAGE_APPS})
+    return [page_config, extensions, server]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--user", action="store_true",
+                        help="write to the user's Jupyter config folder, not sys.prefix's")
+    args = parser.parse_args(argv)
+    for path in configure(config_dir(args.user)):
+        print(f"student view: wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Browser tests: real JupyterLab in real Chromium (see docs/browser-and-binder.md)."""
