@@ -9,7 +9,9 @@ logging switches are set before TensorFlow loads:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -17,28 +19,55 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
 
-def _import_keras_silently():
-    """Import Keras with file descriptor 2 pointed at /dev/null: TensorFlow's C++ start-up
-    lines ("All log messages before absl::InitializeLog()...") ignore the log level."""
-    import sys
-
+@contextlib.contextmanager
+def _stderr_closed():
+    """Point file descriptor 2 at /dev/null: TensorFlow's C++ start-up lines ("All log
+    messages before absl::InitializeLog()...") ignore every log-level switch."""
     sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import keras as module
-
-        if module.backend.backend() == "tensorflow":
-            import tensorflow  # noqa: F401 - load the C++ runtime while stderr is closed
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def _import_keras_silently():
+    """Import Keras (and TensorFlow, when it is the backend) with stderr closed."""
+    with _stderr_closed():
+        import keras as module
+
+        if module.backend.backend() == "tensorflow":
+            import tensorflow  # noqa: F401 - load the C++ runtime while stderr is closed
     return module
 
 
+def _quiet_lazy_tensorflow(module) -> None:
+    """Under another backend, Keras still imports TensorFlow lazily where it is installed
+    (``keras.utils.set_random_seed`` does); make that import happen with stderr closed too."""
+    if module.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        return
+    try:
+        from keras.src.utils import module_utils
+    except ImportError:  # a Keras without this layout: nothing to quieten
+        return
+    lazy = module_utils.tensorflow
+    if vars(lazy).get("_nncourse_quiet"):  # getattr would import TensorFlow
+        return
+    load = lazy.initialize
+
+    def initialize() -> None:
+        with _stderr_closed():
+            load()
+
+    lazy.initialize = initialize
+    lazy._nncourse_quiet = True
+
+
 keras = _import_keras_silently()
+_quiet_lazy_tensorflow(keras)
 
 __all__ = ["keras", "backend_name", "quiet"]
 

@@ -1,0 +1,350 @@
+"""Lessons 07 and 08 beyond the notebook gates: devices, live controls, seeds, backends.
+
+The backend test executes lessons 07 and 08 in a fresh kernel under another Keras backend
+(PyTorch or JAX, whichever is installed) and is skipped, saying why, when neither is.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from conftest import ROOT, solution_notebook
+
+from grader.notebooks import exercises, read, setup_cells
+from nncourse.devices import (
+    FULL,
+    MIXED,
+    Device,
+    EpochTimer,
+    choose_precision,
+    current_precision,
+    describe_devices,
+    gpus,
+    has_gpu,
+    list_devices,
+    precision_for_device,
+    set_precision_for_device,
+    time_epochs,
+    typical_epoch_seconds,
+)
+from nncourse.keras_env import backend_name, keras
+from nncourse.widgets.generalization import (
+    generalization_state,
+    regularization_explorer,
+    train_curves,
+)
+from nncourse.widgets.keras_train import history_state, keras_trainer
+
+OTHER_BACKENDS = ("torch", "jax")
+
+
+def _tiny_data(n=96, d=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype("float32")
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X, y
+
+
+def _lesson_functions(lesson: str) -> dict:
+    """The setup cell and every solution of a lesson, executed in one namespace."""
+    nb = read(solution_notebook(lesson))
+    namespace: dict = {"__name__": "__main__"}
+    for cell in setup_cells(nb):
+        exec(compile(cell.source, f"<{lesson}:{cell.id}>", "exec"), namespace)
+    for name, exercise in exercises(nb).items():
+        exec(compile(exercise.solution.source, f"<{lesson}:{name}>", "exec"), namespace)
+    return namespace
+
+
+# --- nncourse.devices -------------------------------------------------------------------
+
+def test_the_backend_lists_a_cpu_and_gpus_consistently():
+    devices = list_devices()
+    assert devices and all(isinstance(d, Device) for d in devices)
+    assert any(d.kind == "CPU" for d in devices)
+    assert has_gpu(devices) == bool(gpus(devices))
+    text = describe_devices(devices)
+    assert f"Keras backend: {backend_name()}" in text
+    assert ("trains on the GPU" in text) == has_gpu(devices)
+
+
+def test_describe_devices_names_the_gpu_it_will_use():
+    devices = [Device("CPU", "cpu"), Device("GPU", "cuda:0 (NVIDIA H100)")]
+    text = describe_devices(devices, backend="torch")
+    assert "Keras trains on the GPU: cuda:0 (NVIDIA H100)." in text
+    assert "no GPU found" in describe_devices(devices[:1], backend="torch")
+
+
+def test_device_helpers_reject_bad_input():
+    with pytest.raises(ValueError, match="backend should be one of"):
+        list_devices("theano")
+    with pytest.raises(TypeError, match="Device objects"):
+        gpus(["GPU:0"])
+    with pytest.raises(TypeError, match="True or False"):
+        choose_precision("yes")
+    with pytest.raises(ValueError, match="at least 2 epoch times"):
+        typical_epoch_seconds([1.0])
+
+
+def test_mixed_precision_only_where_a_gpu_is_present():
+    assert choose_precision(True) == MIXED
+    assert choose_precision(False) == FULL
+    before = current_precision()
+    with precision_for_device(gpu=True) as policy:
+        assert policy == MIXED and current_precision() == MIXED
+    assert current_precision() == before
+    with precision_for_device() as policy:  # this machine: a GPU or not
+        assert policy == (MIXED if has_gpu() else FULL)
+    assert current_precision() == before
+    try:
+        assert set_precision_for_device(gpu=False) == FULL
+        assert current_precision() == FULL
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def test_the_policy_is_restored_when_the_block_fails():
+    before = current_precision()
+    with pytest.raises(RuntimeError), precision_for_device(gpu=True):
+        raise RuntimeError("boom")
+    assert current_precision() == before
+
+
+def test_epoch_timing_reports_one_time_per_epoch():
+    X, y = _tiny_data()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+    with pytest.raises(TypeError, match="compiled Keras model"):
+        time_epochs(model, X, y)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    with pytest.raises(ValueError, match="epochs should be"):
+        time_epochs(model, X, y, epochs=0)
+    seconds = time_epochs(model, X, y, epochs=3, batch_size=32)
+    assert len(seconds) == 3 and all(s > 0 for s in seconds)
+    assert typical_epoch_seconds(seconds) == pytest.approx(float(np.median(seconds[1:])))
+    assert isinstance(EpochTimer(), keras.callbacks.Callback)
+
+
+def test_benchmark_prints_device_and_seconds():
+    result = subprocess.run([sys.executable, "benchmarks/keras_epoch.py", "--epochs", "2",
+                             "--batch-size", "256"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "device: " in result.stdout and "precision policy: " in result.stdout
+    assert "median epoch after the first:" in result.stdout
+    assert result.stderr == ""
+
+
+# --- lesson 07's live control -----------------------------------------------------------
+
+def test_history_state_pads_unfinished_curves_and_finds_the_best_epoch():
+    state = history_state({"loss": [0.7, 0.5], "val_loss": [0.8, 0.6],
+                           "accuracy": [0.6, 0.7], "val_accuracy": [0.5, 0.65]}, 5)
+    assert state["done"] == 2 and state["best"] == 1
+    np.testing.assert_array_equal(state["val_loss"][:2], [0.8, 0.6])
+    assert np.isnan(state["loss"][2:]).all()
+    assert "epoch 2/5" in state["text"]
+    empty = history_state({}, 3)
+    assert empty["done"] == 0 and empty["best"] is None and "Train" in empty["text"]
+    with pytest.raises(ValueError, match="epochs should be"):
+        history_state({}, 0)
+    with pytest.raises(ValueError, match="more than"):
+        history_state({"loss": [1, 2, 3]}, 2)
+    with pytest.raises(TypeError, match="dict of lists"):
+        history_state([0.5], 3)
+
+
+def test_train_button_draws_the_history_live_epoch_by_epoch():
+    X, y = _tiny_data(120)
+    trainer = keras_trainer(X[:80], y[:80], X[80:], y[80:])
+    image, readout = trainer.live.image.value, trainer.readout.value
+    renders = trainer.live.renders
+    trainer.controls["epochs"].value = 3
+    trainer.controls["lr"].value = 0.05
+    trainer.controls["batch_size"].value = 16
+    trainer.button.click()  # what pressing Train does
+    history = trainer.history
+    assert len(history["loss"]) == 3 and len(history["val_loss"]) == 3
+    assert trainer.live.renders >= renders + 3  # one redraw per epoch at least
+    assert trainer.live.image.value != image and trainer.readout.value != readout
+    assert "epoch 3/3" in trainer.readout.value
+    assert trainer.state["done"] == 3 and not trainer.button.disabled
+    assert int(trainer.model.optimizer.iterations) == 3 * 5  # 80 samples in batches of 16
+    assert float(trainer.model.optimizer.learning_rate) == pytest.approx(0.05)
+
+
+def test_the_same_settings_train_the_same_curves():
+    X, y = _tiny_data(120)
+    trainer = keras_trainer(X[:80], y[:80], X[80:], y[80:], epochs=3)
+    first = trainer.train()
+    second = trainer.train()
+    assert first == second
+
+
+def test_trainer_shows_an_error_instead_of_dying():
+    X, y = _tiny_data(60)
+
+    def broken(n_features):
+        raise RuntimeError("no model today")
+
+    trainer = keras_trainer(X[:40], y[:40], X[40:], y[40:], build=broken, epochs=2)
+    trainer.train()
+    assert "Could not train: RuntimeError: no model today" in trainer.readout.value
+    assert not trainer.button.disabled
+
+
+def test_trainer_rejects_mismatched_data():
+    X, y = _tiny_data(60)
+    with pytest.raises(ValueError, match="X_train should be"):
+        keras_trainer(X[:40], y[:30], X[40:], y[40:])
+    with pytest.raises(ValueError, match="as many columns"):
+        keras_trainer(X[:40], y[:40], X[40:, :2], y[40:])
+
+
+# --- lesson 08's live control -----------------------------------------------------------
+
+def test_capacity_without_regularization_overfits_and_l2_closes_the_gap():
+    wide = train_curves(64, 0.0, 0.0)
+    assert set(wide) == {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert all(len(v) == 150 for v in wide.values())
+    best = int(np.argmin(wide["val_loss"]))
+    assert wide["loss"][-1] < 0.05  # memorises the 200 training messages
+    assert wide["val_loss"][-1] > wide["val_loss"][best] + 0.2  # validation loss turns up
+    regularized = train_curves(64, 1e-2, 0.0)
+    gap = wide["val_loss"][-1] - wide["loss"][-1]
+    assert regularized["val_loss"][-1] - regularized["loss"][-1] < gap / 2
+    dropped = train_curves(64, 0.0, 0.5)
+    assert dropped["val_loss"][-1] - dropped["loss"][-1] < gap
+    tiny = train_curves(1, 0.0, 0.0)
+    assert tiny["loss"][-1] > 0.2  # one unit underfits
+
+
+def test_curves_are_seeded_and_inputs_checked():
+    a = train_curves(4, 1e-3, 0.2, epochs=10)
+    b = train_curves(4, 1e-3, 0.2, epochs=10)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name])
+    with pytest.raises(ValueError, match="hidden_units"):
+        train_curves(0, 0.0, 0.0)
+    with pytest.raises(ValueError, match="dropout"):
+        train_curves(4, 0.0, 1.0)
+    with pytest.raises(ValueError, match="l2"):
+        train_curves(4, -1.0, 0.0)
+
+
+def test_slider_positions_are_cached():
+    first = generalization_state(8, 1e-3, 0.1)
+    again = generalization_state(8, 1e-3, 0.1)
+    assert again["val_loss"] is first["val_loss"]
+    assert not first["val_loss"].flags.writeable
+
+
+def test_moving_the_l2_slider_redraws_the_curves_in_place():
+    panel = regularization_explorer()
+    figure, image, readout = panel.live.figure, panel.live.image.value, panel.readout.value
+    before = panel.state["val_loss"].copy()
+    renders = panel.live.renders
+    panel.controls["l2"].value = 1e-2
+    assert panel.live.figure is figure and panel.live.renders == renders + 1
+    assert panel.live.image.value != image and panel.readout.value != readout
+    assert not np.allclose(panel.state["val_loss"], before)
+    x, y = panel.live.lines["val_loss"].get_data()
+    np.testing.assert_allclose(y, panel.state["val_loss"])
+    assert panel.live.best_loss.get_xdata()[0] == panel.state["best"]
+    panel.controls["hidden_units"].value = 2
+    panel.controls["dropout"].value = 0.5
+    assert "2 hidden units" in panel.readout.value and "dropout 0.5" in panel.readout.value
+
+
+# --- reproducibility ----------------------------------------------------------------------
+
+def test_same_seed_same_accuracy_lesson_07():
+    f = _lesson_functions("07_keras")
+    X, y = _tiny_data(160, d=5, seed=3)
+
+    def run(seed):
+        keras.utils.set_random_seed(seed)
+        model = f["compile_classifier"](f["build_classifier"](5, [8, 4]), 0.02)
+        history = f["fit_classifier"](model, X[:120], y[:120], X[120:], y[120:], 4, 16)
+        return history.history
+
+    first, second, other = run(0), run(0), run(1)
+    assert first == second  # exactly the same floats on a rerun
+    assert first["val_accuracy"] == second["val_accuracy"]
+    assert first != other
+
+
+def test_same_seed_same_accuracy_lesson_08_with_dropout():
+    f = _lesson_functions("08_generalization")
+    X, y = _tiny_data(160, d=5, seed=4)
+
+    def run(seed):
+        keras.utils.set_random_seed(seed)
+        model = f["build_regularized_classifier"](5, 16, 1e-3, 0.3)
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02),
+                      loss="binary_crossentropy", metrics=["accuracy"])
+        return model.fit(X[:120], y[:120], validation_data=(X[120:], y[120:]), epochs=4,
+                         batch_size=16, verbose=0).history
+
+    assert run(0) == run(0)
+
+
+def test_lesson_07_weights_agree_with_lesson_06():
+    f = _lesson_functions("07_keras")
+    from nncourse.reference.forward import mlp_forward
+    from nncourse.reference.optim import train_mlp
+
+    X, y = _tiny_data(80, d=6, seed=5)
+    params, _ = train_mlp(X, y, [6, 10, 5, 1], lr=0.1, epochs=4, batch_size=16, seed=2)
+    model = f["load_numpy_weights"](f["build_classifier"](6, [10, 5]), params)
+    diff = np.max(np.abs(model.predict(X, verbose=0) - mlp_forward(X, params)[0]))
+    assert diff < 1e-5
+
+
+# --- another backend ----------------------------------------------------------------------
+
+def _other_backend() -> str | None:
+    for name in OTHER_BACKENDS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    return None
+
+
+@pytest.mark.skipif(_other_backend() is None,
+                    reason="neither PyTorch nor JAX is installed, so the Keras lessons cannot "
+                           "be run under another Keras backend (pip install torch or jax)")
+@pytest.mark.parametrize("lesson", ["07_keras", "08_generalization"])
+def test_keras_lesson_runs_under_another_backend(lesson, tmp_path, monkeypatch):
+    """Top to bottom in a fresh kernel: no error, nothing on stderr, the backend in use."""
+    from nbclient import NotebookClient
+    from traitlets.config import Config
+
+    backend = _other_backend()
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    nb = read(solution_notebook(lesson))
+    config = Config()  # IPC with a path of its own: no TCP port clash with other kernels
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(tmp_path / f"kernel-{os.getpid()}")
+    client = NotebookClient(nb, kernel_name="python3", config=config, timeout=300,
+                            allow_errors=True, resources={"metadata": {"path": str(tmp_path)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    errors, stderr = [], []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                errors.append(f"{cell.id}: {output.ename}: {output.evalue}")
+            if output.output_type == "stream" and output.name == "stderr":
+                stderr.append(f"{cell.id}: {output.text[:200]}")
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    print(f"{lesson} under KERAS_BACKEND={backend}: {seconds:.1f} s")
+    assert not errors, errors
+    assert not stderr, stderr
+    assert f"Keras backend: {backend}" in printed
