@@ -33,7 +33,10 @@ class LiveFigure:
         self.canvas = FigureCanvasAgg(self.figure)
         axes = self.figure.subplots(nrows, ncols, squeeze=False)
         self.axes = [ax for row in axes for ax in row]
-        self.image = widgets.Image(format="png")
+        width = int(round(figsize[0] * dpi))
+        # shown at its own pixel size: a stretched PNG looks blurred
+        self.image = widgets.Image(format="png",
+                                   layout=widgets.Layout(width=f"{width}px", height="auto"))
         self.renders = 0
         self._animated: list[Artist] = []
         self._background = None
