@@ -1,0 +1,289 @@
+"""Grading jobs and the processes that run them.
+
+A :class:`Job` is a sanitized submission plus its limits; a :class:`Result` is the executed
+notebook (or why it failed). Jobs run in long-lived worker processes (``python -m
+grader.jobs``), each with its own warm kernel zygote and sandbox uid, so Python, nbgrader
+and the lesson's imports are paid once per worker, not per submission:
+
+- :class:`LocalPool`: N workers on this machine, fed over pipes;
+- :class:`DaskPool`: the same worker program behind each thread of a Dask distributed
+  cluster's workers (``--scheduler tcp://HOST:PORT``).
+
+Workers never see the gradebook or its URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import selectors
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Job:
+    """One submission to execute."""
+
+    lesson: str
+    student: str
+    notebook: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)
+    sensitive: list[str] = field(default_factory=list)
+    preload: list[str] = field(default_factory=list)
+    config: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    """What a worker made of a job."""
+
+    student: str
+    ok: bool
+    notebook: str | None = None
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    kernel_start_s: float = 0.0
+    execute_s: float = 0.0
+    restarts: int = 0
+    worker: str = ""
+
+
+# -- in the worker -------------------------------------------------------------------------
+_FACTORIES: dict = {}
+
+
+def _factory(job: Job):
+    from grader.sandbox import KernelFactory
+
+    key = (repr(sorted(job.limits.items())), tuple(job.sensitive), tuple(job.preload))
+    if key not in _FACTORIES:
+        for old in _FACTORIES.values():
+            old.close()
+        _FACTORIES.clear()
+        _FACTORIES[key] = KernelFactory(job.limits, job.sensitive, job.preload)
+    return _FACTORIES[key]
+
+
+def run_job(job: Job) -> Result:
+    """Execute one job here (inside a worker process)."""
+    import nbformat
+    from traitlets.config import Config
+
+    from grader.executor import GradingExecute, GradingFailed
+    from grader.gradebook import post_process
+
+    started = time.monotonic()
+    result = Result(job.student, False, worker=f"{os.uname().nodename}:{os.getpid()}")
+    try:
+        factory = _factory(job)
+        config = Config(job.config)
+        nb = nbformat.reads(job.notebook, as_version=4)
+        executor = GradingExecute(config=config, factory=factory, limits=job.limits,
+                                  files=job.files, workdir_name=job.lesson)
+        resources = {"nbgrader": {"notebook": job.lesson, "assignment": job.lesson,
+                                  "student": job.student}, "metadata": {"path": "/"}}
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
+        try:
+            nb, _ = executor.preprocess(nb, resources)
+            nb = post_process(nb, config)
+            result.ok = True
+            result.notebook = nbformat.writes(nb)
+        except GradingFailed as exc:
+            result.reason = str(exc)
+        report = getattr(executor, "report", None)
+        if report is not None:
+            result.notes, result.flags = report.notes, report.flags
+            result.kernel_start_s, result.execute_s = report.kernel_start_s, report.execute_s
+            result.restarts = report.restarts
+    except Exception as exc:  # noqa: BLE001 - an infrastructure failure, reported as such
+        result.ok = False
+        result.reason = f"grading error: {type(exc).__name__}: {exc}"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _send(stream, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("!Q", len(data)) + data)
+    stream.flush()
+
+
+def _recv(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    (size,) = struct.unpack("!Q", head)
+    return pickle.loads(stream.read(size))
+
+
+def worker_main() -> int:
+    """``python -m grader.jobs``: read jobs on stdin, write results on stdout."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to the log, never into the result stream
+    sys.stdout = sys.stderr
+    inp = os.fdopen(os.dup(0), "rb")
+    while True:
+        job = _recv(inp)
+        if job is None:
+            break
+        _send(out, run_job(job))
+    for factory in _FACTORIES.values():
+        factory.close()
+    return 0
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class Worker:
+    """A ``python -m grader.jobs`` subprocess."""
+
+    def __init__(self, log_path: str | None = None) -> None:
+        log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.jobs"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=log, preexec_fn=_die_with_parent)
+        self.job: Job | None = None
+
+    def submit(self, job: Job) -> None:
+        self.job = job
+        _send(self.proc.stdin, job)
+
+    def result(self) -> Result:
+        result = _recv(self.proc.stdout)
+        job, self.job = self.job, None
+        if result is None:
+            return Result(job.student, False, reason="grading worker crashed")
+        return result
+
+    def call(self, job: Job) -> Result:
+        self.submit(job)
+        return self.result()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class LocalPool:
+    """``n`` worker processes on this machine."""
+
+    def __init__(self, n: int, log_dir: str | None = None) -> None:
+        self.n = n
+        self.log_dir = log_dir
+        self.workers = [self._spawn(i) for i in range(n)]
+
+    def _spawn(self, index: int) -> Worker:
+        log = os.path.join(self.log_dir, f"worker-{index}.log") if self.log_dir else None
+        return Worker(log)
+
+    def run(self, jobs: Iterator[Job], on_result: Callable[[Result], None]) -> None:
+        selector = selectors.DefaultSelector()
+        idle = list(range(self.n))
+        busy = 0
+        exhausted = False
+        while True:
+            while idle and not exhausted:
+                job = next(jobs, None)
+                if job is None:
+                    exhausted = True
+                    break
+                index = idle.pop()
+                worker = self.workers[index]
+                if not worker.alive():
+                    worker = self.workers[index] = self._spawn(index)
+                worker.submit(job)
+                selector.register(worker.proc.stdout, selectors.EVENT_READ, index)
+                busy += 1
+            if busy == 0:
+                break
+            for key, _ in selector.select():
+                index = key.data
+                selector.unregister(key.fileobj)
+                result = self.workers[index].result()
+                busy -= 1
+                idle.append(index)
+                on_result(result)
+        selector.close()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
+_REMOTE = threading.local()
+
+
+def remote_grade(job: Job) -> Result:
+    """Runs inside a Dask worker: hand the job to this thread's grading process."""
+    worker = getattr(_REMOTE, "worker", None)
+    if worker is None or not worker.alive():
+        worker = _REMOTE.worker = Worker()
+    return worker.call(job)
+
+
+class DaskPool:
+    """Jobs sent to the workers of an existing Dask distributed cluster."""
+
+    def __init__(self, address: str) -> None:
+        from distributed import Client
+
+        self.client = Client(address, timeout="20s")
+        info = self.client.scheduler_info()
+        self.n = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
+
+    def run(self, jobs: Iterator[Job], on_result: Callable[[Result], None]) -> None:
+        from distributed import as_completed
+
+        pending = as_completed()
+        self._students: dict[str, str] = {}
+        inflight = 0
+        for job in jobs:
+            future = self.client.submit(remote_grade, job, pure=False)
+            self._students[future.key] = job.student
+            pending.add(future)
+            inflight += 1
+            while inflight >= 2 * self.n:
+                on_result(self._result(next(pending)))
+                inflight -= 1
+        for future in pending:
+            on_result(self._result(future))
+
+    def _result(self, future) -> Result:
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - the cluster lost it
+            student = self._students.get(future.key, "?")
+            return Result(student, False, reason=f"grading error on the cluster: {exc}")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+if __name__ == "__main__":
+    from grader import jobs as _jobs  # the classes pickled back must be grader.jobs.*
+
+    sys.exit(_jobs.worker_main())

@@ -1,0 +1,107 @@
+"""Unit tests of the grading toolkit's pure parts (no kernel started)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import nbformat
+
+from grader.feedback import HideHiddenTests, hidden_lines
+from grader.sandbox import (
+    SandboxPaths,
+    bwrap_command,
+    describe,
+    exit_reason,
+    preload_modules,
+    sandbox_paths,
+)
+from grader.status import Journal
+
+
+def test_bwrap_command_isolates_everything():
+    paths = SandboxPaths(hide=["/course", "/root"], expose=["/root/.pyenv"])
+    cmd = bwrap_command(paths, Path("/tmp/nngrade/slot0/k1"), 512, 7)
+    for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
+                 "--new-session"):
+        assert flag in cmd
+    joined = " ".join(cmd)
+    assert "--ro-bind / /" in joined
+    assert "--tmpfs /course" in joined and "--tmpfs /root" in joined
+    assert joined.index("--tmpfs /root") < joined.index("--ro-bind /root/.pyenv")
+    assert f"--size {512 * 1024 * 1024} --perms 1777 --tmpfs /tmp" in joined
+    assert "--bind /tmp/nngrade/slot0/k1 /tmp/nngrade/slot0/k1" in joined
+    assert "--info-fd 7" in joined
+
+
+def test_sandbox_never_binds_back_a_hidden_folder(tmp_path):
+    course = tmp_path / "course"
+    (course / "submitted").mkdir(parents=True)
+    paths = sandbox_paths([str(course)], {"expose_paths": [str(course),
+                                                           str(course / "submitted")]})
+    assert str(course) in paths.hide
+    assert not any(str(course) == p or p.startswith(str(course) + "/") and "submitted" in p
+                   for p in paths.expose)
+    assert "/tmp" not in paths.expose
+
+
+def test_preload_skips_fork_unsafe_modules():
+    mods = preload_modules(["import numpy as np\nfrom nncourse.keras_env import keras\n"
+                            "import tensorflow as tf\nfrom nncourse.checks import check_call"],
+                           None)
+    assert "numpy" in mods and "nncourse.checks" in mods
+    assert not any(m.startswith(("tensorflow", "nncourse.keras_env")) for m in mods)
+    assert preload_modules(["import numpy"], ["x"]) == ["x"]
+
+
+def test_exit_reasons_name_the_signal():
+    assert "SIGSEGV" in exit_reason(signal.SIGSEGV)  # a raw wait status for a signal
+    assert "code 3" in exit_reason(3 << 8)
+    assert "SIGKILL" in exit_reason(signal.SIGKILL)
+
+
+def test_limits_are_described():
+    lines = describe({"cell_timeout_s": 30, "notebook_timeout_s": 600, "memory_mb": 4096,
+                      "max_processes": 96, "max_output_kb": 1024, "max_file_mb": 64,
+                      "scratch_mb": 512, "network": "none", "isolation": "bwrap",
+                      "max_restarts": 3})
+    assert "30 s per cell" in lines[0] and "network: none" in lines[1]
+
+
+def test_journal_ignores_a_torn_last_line(tmp_path):
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.append({"student": "a", "state": "graded"})
+    with journal.path.open("a") as handle:
+        handle.write('{"student": "b", "sta')
+    assert set(journal.entries()) == {"a"}
+    journal.append({"student": "a", "state": "failed"})
+    assert journal.entries()["a"]["state"] == "failed"
+
+
+def test_hidden_test_tracebacks_are_reduced_to_their_message():
+    cell = nbformat.v4.new_code_cell("# hidden\n### BEGIN HIDDEN TESTS\n"
+                                     "check_call(f, (123456,), expected=7)\n"
+                                     "### END HIDDEN TESTS")
+    cell.outputs = [nbformat.v4.new_output(
+        "error", ename="CheckFailed", evalue="f(123456) should be about 7, got 0",
+        traceback=["  line 3: check_call(f, (123456,), expected=7)",
+                   "\x1b[0;31mCheckFailed\x1b[0m: f(123456) should be about 7, got 0"])]
+    printer = nbformat.v4.new_code_cell("print(In)")
+    printer.outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="['check_call(f, (123456,), expected=7)']")]
+    nb = nbformat.v4.new_notebook(cells=[cell, printer])
+    assert hidden_lines(nb)[1] == ["check_call(f, (123456,), expected=7)"]
+    nb, _ = HideHiddenTests().preprocess(nb, {})
+    assert nb.cells[0].outputs[0]["traceback"] == [
+        "CheckFailed: f(123456) should be about 7, got 0"]
+    assert "check_call" not in nb.cells[1].outputs[0]["text"]
+
+
+def test_running_as_root_is_required_and_checked():
+    from grader.sandbox import check_host
+
+    if os.geteuid() == 0:
+        assert check_host("none") is None
+    else:
+        assert "root" in check_host("none")
