@@ -20,6 +20,7 @@ records and time-outs are nbgrader's), with four additions:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class GradingExecute(Execute):
         self.max_output = self.limits.get("max_output_kb", 1024) * 1024
         self._deadline = time.monotonic() + self.limits.get("notebook_timeout_s", 600)
         try:
-            asyncio.run(self._grade())
+            _run_to_completion(self._grade)
         finally:
             self.factory.forget_scratch()
         return self.nb, self.resources
@@ -387,3 +388,15 @@ class GradingExecute(Execute):
                 verb = "failed" if is_test_cell(cell) else "raised"
                 self.report.notes.append(f"{name} {verb}: {out.get('ename')}: {evalue}")
             break
+
+
+def _run_to_completion(make_coroutine) -> None:
+    """Run a coroutine to the end, also when this thread already runs an event loop (a
+    notebook, Playwright's sync API): then in a thread of its own with a fresh loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(make_coroutine())
+        return
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(make_coroutine())).result()
