@@ -132,11 +132,14 @@ class Course:
 
 def sqlalchemy_url(url: str) -> str:
     """``postgresql://`` means psycopg 3 to SQLAlchemy 2.1; use psycopg2 when that is what
-    is installed (``psycopg2-binary`` is a dependency)."""
+    is installed (``psycopg2-binary`` comes with the ``instructor`` extra)."""
     if url.startswith(("postgresql://", "postgres://")):
         import importlib.util
 
         if importlib.util.find_spec("psycopg") is None:
+            if importlib.util.find_spec("psycopg2") is None:
+                raise ValueError("a PostgreSQL gradebook needs a driver: "
+                                 "pip install -e '.[instructor]'")
             return "postgresql+psycopg2://" + url.split("://", 1)[1]
     return url
 

@@ -249,7 +249,11 @@ class DaskPool:
     """Jobs sent to the workers of an existing Dask distributed cluster."""
 
     def __init__(self, address: str) -> None:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ValueError("--scheduler needs Dask distributed: "
+                             "pip install -e '.[instructor]'") from exc
 
         self.client = Client(address, timeout="20s")
         info = self.client.scheduler_info()
