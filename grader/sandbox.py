@@ -183,14 +183,26 @@ def bwrap_command(paths: SandboxPaths, scratch: Path, scratch_mb: int, info_fd: 
     """The bubblewrap command line of one kernel's sandbox (its holder is ``cat``)."""
     cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
            "--unshare-ipc", "--unshare-uts", "--hostname", "nngrade",
-           "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm"]
+           "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/dev/shm",
+           # /tmp first: the binds below may lie under it (a checkout or venv in /tmp)
+           "--size", str(scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp"]
     for path in paths.hide:
         if path != "/tmp":
             cmd += ["--tmpfs", path]
+    # bwrap creates missing mount points mode 0700, which the kernel's uid could not cross:
+    # make every folder on the way to a bind inside a fresh tmpfs traversable
+    covered = ["/tmp", *paths.hide]
+    made: list[str] = []
+    for path in [*paths.expose, str(scratch)]:
+        for ancestor in list(Path(path).parents)[::-1][1:]:
+            folder = str(ancestor)
+            if folder not in made and any(_is_ancestor_or_same(t, folder) and t != folder
+                                          for t in covered):
+                made.append(folder)
+                cmd += ["--perms", "0755", "--dir", folder]
     for path in paths.expose:
         cmd += ["--ro-bind", path, path]
-    cmd += ["--size", str(scratch_mb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp",
-            "--bind", str(scratch), str(scratch), "--info-fd", str(info_fd),
+    cmd += ["--bind", str(scratch), str(scratch), "--info-fd", str(info_fd),
             "--", "/bin/sh", "-c", "echo ready; exec cat"]
     return cmd
 
