@@ -51,3 +51,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.fixture(scope="session")
 def lesson_ids() -> list[str]:
     return LESSON_IDS
+
+
+def move_control(panel, name: str, value, *, readout_changes: bool = True) -> None:
+    """Set a live control and check it redrew the same figure once, in place."""
+    figure, image, readout = panel.live.figure, panel.live.image.value, panel.readout.value
+    renders = panel.live.renders
+    panel.controls[name].value = value
+    assert panel.live.figure is figure, "a control change must update the figure, not replace it"
+    assert panel.live.renders == renders + 1, "one control change, one render"
+    assert panel.live.image.value != image, f"moving {name} changed no pixels"
+    if readout_changes:
+        assert panel.readout.value != readout, f"moving {name} left the readout as it was"
