@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.notebooks import exercises, read, setup_cells
+
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 
 
 @dataclass
@@ -22,6 +25,7 @@ class CellResult:
     grade_id: str
     passed: bool
     reason: str = ""
+    hidden: bool = False  # a hidden test cell: the learner does not see it before grading
 
 
 def apply_mutant(solution_source: str, mutant: str | tuple[str, str]) -> str:
@@ -51,22 +55,26 @@ def run_exercise(notebook: Path, name: str, solution_source: str | None = None) 
     try:
         exec(compile(source, f"<{name}>", "exec"), namespace)
     except Exception as exc:
-        return [CellResult(t.metadata.nbgrader.grade_id, False, f"solution cell: {exc!r}")
-                for t in found[name].tests]
+        return [CellResult(t.metadata.nbgrader.grade_id, False, f"solution cell: {exc!r}",
+                           HIDDEN_BEGIN in t.source) for t in found[name].tests]
     return [_run_test(cell, namespace) for cell in found[name].tests]
 
 
 def _run_test(cell, namespace: dict) -> CellResult:
     grade_id = cell.metadata.nbgrader.grade_id
+    hidden = HIDDEN_BEGIN in cell.source
     stderr = io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
         warnings.simplefilter("always")
+        keras_env = sys.modules.get("nncourse.keras_env")
+        if keras_env is not None:  # a Keras lesson's kernel ignores Keras' own warnings too
+            keras_env.quiet()
         try:
             exec(compile(cell.source, f"<{grade_id}>", "exec"), namespace)
         except Exception as exc:
-            return CellResult(grade_id, False, f"{type(exc).__name__}: {exc}")
+            return CellResult(grade_id, False, f"{type(exc).__name__}: {exc}", hidden)
     if caught:
-        return CellResult(grade_id, False, f"warning on stderr: {caught[0].message}")
+        return CellResult(grade_id, False, f"warning on stderr: {caught[0].message}", hidden)
     if stderr.getvalue():
-        return CellResult(grade_id, False, f"stderr: {stderr.getvalue()[:200]}")
-    return CellResult(grade_id, True)
+        return CellResult(grade_id, False, f"stderr: {stderr.getvalue()[:200]}", hidden)
+    return CellResult(grade_id, True, hidden=hidden)

@@ -4,15 +4,23 @@ A check raises :class:`CheckFailed` (an ``AssertionError``, so nbgrader scores t
 whose message names the exercise and the call, e.g.
 ``neuron_output([0.5, 0.9, 0.2], [0.4, 0.7, 0.1], -0.3) should be about 0.634, got 0.5``.
 In a notebook the error shows the test cell's line and the message, not this module's code.
+
+The checks fail wherever grading would score 0: a learner function that warns or writes to
+stderr fails its check too (nbgrader scores any test cell with stderr output 0). A wrong
+answer that matches a catalogued mistake (``mistakes=``) is named. A visible test cell ends
+with :func:`passed`, which prints one line on stdout when every check in it held.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import linecache
 import numbers
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,10 +30,18 @@ import numpy as np
 _HERE = str(Path(__file__).resolve().parent)
 _SYSTEM_PREFIXES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix} - {""})
 _MAX_SHOWN = 6  # arrays with more elements are shown by shape only
+_checks_run = 0  # checks that held since the last passed()
+_GRADED_STDERR = ("When your work is graded, a test cell that prints a warning or anything "
+                  "else on stderr scores 0, even when the answer is right.")
 
 
 class CheckFailed(AssertionError):
     """A learner's answer is wrong; the message says how."""
+
+    def __init__(self, *args: Any) -> None:
+        global _checks_run
+        _checks_run = 0  # a failed cell passes nothing on to the next cell's count
+        super().__init__(*args)
 
     def _render_traceback_(self) -> list[str]:
         """What IPython shows: the test cell's lines and the message, no package internals."""
@@ -75,37 +91,131 @@ def describe_call(
     return f"{name}({', '.join(parts)})"
 
 
-def _learner_line(exc: BaseException) -> str:
-    """Where in the learner's own cell an exception was raised, if it was."""
-    where = ""
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        filename = frame.f_code.co_filename
-        if not _is_notebook_code(filename):
-            continue
+def _learner_line(exc: BaseException, name: str | None = None) -> str:
+    """Where in the learner's own cells an exception was raised, if it was.
+
+    When it was raised inside another learner function than ``name`` (a helper), both
+    places are given: the helper's line and the line of ``name`` that called it.
+    """
+    frames = [(frame.f_code.co_name, frame.f_code.co_filename, lineno)
+              for frame, lineno in traceback.walk_tb(exc.__traceback__)
+              if _is_notebook_code(frame.f_code.co_filename)]
+    if not frames:
+        return ""
+
+    def line(filename: str, lineno: int) -> str:
         source = linecache.getline(filename, lineno).strip()
-        where = f" (line {lineno} of your cell: `{source}`)" if source else f" (line {lineno})"
-    return where
+        return f"line {lineno}" + (f": `{source}`" if source else "")
+
+    function, filename, lineno = frames[-1]
+    caller = next((f for f in reversed(frames) if f[0] == name), None)
+    if name and caller and function != name:
+        return (f" (in `{function}`, {line(filename, lineno)}, called from `{name}`, "
+                f"{line(caller[1], caller[2])})")
+    source = linecache.getline(filename, lineno).strip()
+    return f" (line {lineno} of your cell: `{source}`)" if source else f" (line {lineno})"
 
 
-def call(func: Callable[..., Any], *args: Any, name: str | None = None, **kwargs: Any) -> Any:
-    """Call the learner's ``func``; turn any exception into a message naming the exercise."""
+def call(func: Callable[..., Any], *args: Any, name: str | None = None,
+         shown: str | None = None, hint: str = "", **kwargs: Any) -> Any:
+    """Call the learner's ``func``; turn an exception, a warning or stderr into a message.
+
+    The message names the exercise, or the unwritten helper the exercise calls, and for a
+    warning says that grading would score the cell 0. ``shown`` replaces the rendering of
+    the call in messages (e.g. ``"mlp_backward(y, cache, params)"``); ``hint`` ends a
+    message about an exception or a warning.
+    """
     __tracebackhide__ = True
-    name = name or getattr(func, "__name__", "your function")
+    return _invoke(func, args, kwargs, name or getattr(func, "__name__", "your function"),
+                   shown, hint)
+
+
+def _invoke(func: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any],
+            name: str, shown: str | None = None, hint: str = "") -> Any:
+    """:func:`call`'s work; ``shown`` renders the call in messages (default: the arguments),
+    ``hint`` ends a message about an exception or a warning."""
+    __tracebackhide__ = True
     if not callable(func):
         raise CheckFailed(f"`{name}` should be a function, got {type(func).__name__}.")
+    what = shown or describe_call(name, args, kwargs)
+    stderr = io.StringIO()
     try:
-        return func(*args, **kwargs)
-    except NotImplementedError:
+        with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
+            result = func(*args, **kwargs)
+    except NotImplementedError as exc:
+        helper = _raising_function(exc)
+        if helper and helper != name:
+            raise CheckFailed(
+                f"`{name}` calls `{helper}`, which is not written yet: finish the exercise "
+                f"`{helper}` first, run its cell, then run `{name}`'s cell and this one."
+            ) from None
         raise CheckFailed(
             f"`{name}` is not written yet: replace `raise NotImplementedError()` in the "
             f"exercise `{name}` with your code, run that cell, then this one."
         ) from None
+    except NameError as exc:
+        missing = getattr(exc, "name", None)
+        if missing and _raising_function(exc) == name:
+            raise CheckFailed(
+                f"`{name}` uses `{missing}`, which is not defined: if it is an earlier "
+                f"exercise, run that exercise's cell first; otherwise check the spelling."
+                f"{_learner_line(exc)}"
+            ) from None
+        raise _raised(name, what, exc, hint) from None
     except Exception as exc:  # the learner's bug, reported without our internals
+        raise _raised(name, what, exc, hint) from None
+    if caught:
+        raise CheckFailed(_warning_message(what, caught[0]) + (f" {hint}" if hint else ""))
+    if stderr.getvalue().strip():
+        first = stderr.getvalue().strip().splitlines()[0][:120]
         raise CheckFailed(
-            f"{describe_call(name, args, kwargs)} raised {type(exc).__name__}: "
-            f"{str(exc).rstrip('.')}"
-            f"{_learner_line(exc)}. Look at the exercise `{name}`."
-        ) from None
+            f"{what} wrote to stderr: {first!r}. "
+            f"{_GRADED_STDERR} Remove the output (print to stdout, or not at all)."
+        )
+    return result
+
+
+def _raised(name: str, what: str, exc: BaseException, hint: str = "") -> CheckFailed:
+    return CheckFailed(
+        f"{what} raised {type(exc).__name__}: "
+        f"{str(exc).rstrip('.')}{_learner_line(exc, name)}. Look at the exercise `{name}`."
+        + (f" {hint}" if hint else "")
+    )
+
+
+def _raising_function(exc: BaseException) -> str | None:
+    """The name of the innermost notebook function the exception came from."""
+    found = None
+    for frame, _lineno in traceback.walk_tb(exc.__traceback__):
+        if _is_notebook_code(frame.f_code.co_filename):
+            found = frame.f_code.co_name
+    return found
+
+
+def _warning_message(what: str, caught: warnings.WarningMessage) -> str:
+    """Name a warning, where it came from, why it costs points and, if known, the cure."""
+    text = str(caught.message)
+    where, source = "", ""
+    if _is_notebook_code(caught.filename):
+        source = linecache.getline(caught.filename, caught.lineno).strip()
+        where = f" at line {caught.lineno} of your cell" + (f" (`{source}`)" if source else "")
+    cure = ""
+    if ("divide" in text or "invalid value" in text) and "np.where" in source:
+        cure = (" `np.where(cond, a / b, 0.0)` still computes `a / b` everywhere, also where "
+                "`b` is 0, and numpy warns about it: replace the zeros of the denominator first "
+                "(e.g. `safe = np.where(b == 0, 1.0, b)`) and divide by `safe` instead.")
+    elif "in log" in text:
+        cure = (" `np.log` got 0 or a negative number: keep its argument inside (0, 1], e.g. "
+                "clip a copy of the probabilities first.")
+    elif "divide" in text or "invalid value" in text:
+        cure = (" Some input makes this line divide by zero or compute 0/0, inf - inf or the "
+                "log of 0: find that input and change the formula so it never happens "
+                "(hiding the warning leaves the wrong value).")
+    elif "overflow" in text and "exp" in text:
+        cure = (" `np.exp` of a large number overflowed: rewrite the formula so that it only "
+                "ever takes `exp` of numbers that are at most 0.")
+    return (f"{what} printed a warning{where}: {caught.category.__name__}: {text}. "
+            f"{_GRADED_STDERR}{cure}")
 
 
 def _is_number(value: Any) -> bool:
@@ -123,14 +233,19 @@ def expect_close(
     atol: float = 1e-8,
     dtype: str | None = None,
     hint: str = "",
+    mistakes: Mapping[str, Any] | None = None,
 ) -> None:
     """Compare a result to the expected number or array; say how it differs.
 
     ``what`` describes the result, e.g. ``"sigmoid(0)"``. ``dtype`` may be ``"int"`` or
     ``"float"`` to demand that kind of array. ``hint`` is appended to any failure message.
+    ``mistakes`` maps a usual mistake, e.g. ``"dividing by the variance instead of the
+    standard deviation"``, to what it returns; a wrong answer that matches one is named.
     """
     __tracebackhide__ = True
-    suffix = f" {hint}" if hint else ""
+    global _checks_run
+    suffix = _diagnosis(got, expected, mistakes, rtol=rtol, atol=atol)
+    suffix += f" {hint}" if hint else ""
     if not isinstance(expected, np.ndarray) and _is_number(expected):
         if not _is_number(got):
             raise CheckFailed(
@@ -140,9 +255,11 @@ def expect_close(
         if not np.isfinite(got_f) and np.isfinite(expected):
             raise CheckFailed(f"{what} should be about {_num(expected)}, got {got_f}.{suffix}")
         if not np.isclose(got_f, expected, rtol=rtol, atol=atol):
+            shown_expected, shown_got = _apart(expected, got_f)
             raise CheckFailed(
-                f"{what} should be about {_num(expected)}, got {_num(got_f)}.{suffix}"
+                f"{what} should be about {shown_expected}, got {shown_got}.{suffix}"
             )
+        _checks_run += 1
         return
     expected = np.asarray(expected)
     if not isinstance(got, np.ndarray):
@@ -158,10 +275,9 @@ def expect_close(
     if kind == "int" and not np.issubdtype(got.dtype, np.integer):
         raise CheckFailed(f"{what} should hold integers, got dtype {got.dtype}.{suffix}")
     if kind == "float" and not np.issubdtype(got.dtype, np.floating):
-        raise CheckFailed(
-            f"{what} should hold floats, got dtype {got.dtype}"
-            f" (integer division `//` or an int array somewhere?).{suffix}"
-        )
+        why = (" (a comparison gives booleans: convert with `.astype(float)`)"
+               if got.dtype == bool else " (integer division `//` or an int array somewhere?)")
+        raise CheckFailed(f"{what} should hold floats, got dtype {got.dtype}{why}.{suffix}")
     if not np.issubdtype(got.dtype, np.number) and got.dtype != bool:
         raise CheckFailed(f"{what} should hold numbers, got dtype {got.dtype}.{suffix}")
     bad_nan = np.isnan(got.astype(float)) & ~np.isnan(expected.astype(float))
@@ -174,10 +290,46 @@ def expect_close(
     wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if wrong.any():
         index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        shown_expected, shown_got = _apart(expected[index], got[index])
         raise CheckFailed(
-            f"{what} is wrong at index {_index(index)}: expected {_num(expected[index])}, got "
-            f"{_num(got[index])} ({int(wrong.sum())} of {got.size} entries differ).{suffix}"
+            f"{what} is wrong at index {_index(index)}: expected {shown_expected}, got "
+            f"{shown_got} ({int(wrong.sum())} of {got.size} entries differ).{suffix}"
         )
+    _checks_run += 1
+
+
+def _diagnosis(got: Any, expected: Any, mistakes: Mapping[str, Any] | None, *, rtol: float,
+               atol: float) -> str:
+    """" This matches a usual mistake: ..." when ``got`` equals what a mistake returns.
+
+    A mistake that returns the right answer for this input is never named.
+    """
+    for label, wrong in (mistakes or {}).items():
+        try:
+            if _close(wrong, expected, rtol, atol):
+                continue
+            if _close(got, wrong, rtol, atol):
+                return f" This matches a usual mistake: {label}."
+        except (TypeError, ValueError):
+            continue
+    return ""
+
+
+def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    return np.shape(a) == np.shape(b) and np.allclose(
+        np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=rtol, atol=atol)
+
+
+def passed(name: str, hidden: bool = True) -> None:
+    """Print one line saying the checks of ``name`` held; end a visible test cell with it.
+
+    Prints on stdout and returns None, so nbgrader reads no score from it.
+    """
+    global _checks_run
+    count, _checks_run = _checks_run, 0
+    checks = f"{count} check{'s' if count != 1 else ''} passed" if count else "passed"
+    more = "; more run at grading" if hidden else ""
+    print(f"\N{CHECK MARK} `{name}`: {checks}{more}.")
 
 
 def check_call(
@@ -191,6 +343,7 @@ def check_call(
     dtype: str | None = None,
     hint: str = "",
     shown: str | None = None,
+    mistakes: Mapping[str, Any] | None = None,
 ) -> None:
     """Call ``func(*args, **kwargs)`` and compare the result with ``expected``.
 
@@ -203,9 +356,10 @@ def check_call(
     name = getattr(func, "__name__", "your function")
     what = shown or describe_call(name, args, kwargs)
     before = copy.deepcopy((list(args), kwargs))
-    got = call(func, *args, name=name, **kwargs)
+    got = _invoke(func, args, kwargs, name, what, hint)
     expect_unchanged(before, (list(args), kwargs), what=what)
-    expect_close(got, expected, what=what, rtol=rtol, atol=atol, dtype=dtype, hint=hint)
+    expect_close(got, expected, what=what, rtol=rtol, atol=atol, dtype=dtype, hint=hint,
+                 mistakes=mistakes)
 
 
 def expect_unchanged(before: Any, after: Any, *, what: str) -> None:
@@ -213,16 +367,19 @@ def expect_unchanged(before: Any, after: Any, *, what: str) -> None:
     __tracebackhide__ = True
     if not _same(before, after):
         raise CheckFailed(
-            f"{what} changed its input in place; work on a copy (e.g. `X = X.copy()` or "
-            f"`X - mean` rather than `X -= mean`)."
+            f"{what} changed its input in place: leave the arguments as they are and build a "
+            f"new array (write `a = a - m`, not `a -= m` or `a[...] = ...`; or copy first with "
+            f"`a = a.copy()`)."
         )
 
 
 def expect(condition: bool, message: str) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     __tracebackhide__ = True
+    global _checks_run
     if not condition:
         raise CheckFailed(message)
+    _checks_run += 1
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -252,9 +409,18 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {show(value)}"
 
 
-def _num(value: Any) -> str:
+def _num(value: Any, digits: int = 4) -> str:
     value = float(value)
-    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.4e}"
+    return f"{value:.{digits}g}" if abs(value) < 1e5 else f"{value:.{digits}e}"
+
+
+def _apart(expected: Any, got: Any) -> tuple[str, str]:
+    """Both numbers with 4 significant digits, or as many more as it takes to tell them apart."""
+    for digits in (4, 6, 8, 10, 12, 17):
+        a, b = _num(expected, digits), _num(got, digits)
+        if a != b:
+            return a, b
+    return a, b
 
 
 def _index(index: tuple[int, ...]) -> str:

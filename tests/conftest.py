@@ -17,7 +17,8 @@ LESSONS = ROOT / "lessons"
 LESSON_IDS = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and p.name[:2].isdigit())
 NUMPY_LESSONS = [lesson for lesson in LESSON_IDS if int(lesson[:2]) <= 6]
 
-MUTATION_RESULTS: list[tuple[str, str, str, bool]] = []
+# (lesson, exercise, mutant, killed by any test cell, killed by a visible test cell)
+MUTATION_RESULTS: list[tuple[str, str, str, bool, bool]] = []
 
 
 def solution_notebook(lesson: str) -> Path:
@@ -31,21 +32,28 @@ def release_notebook(lesson: str) -> Path:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Print the mutation kill rate per lesson and overall."""
+    """Print, per lesson and overall, the mutation kill rate and the visible tests' share."""
     if not MUTATION_RESULTS:
         return
-    terminalreporter.section("mutation kill rate")
-    by_lesson: dict[str, list[bool]] = {}
-    for lesson, _exercise, _mutant, killed in MUTATION_RESULTS:
-        by_lesson.setdefault(lesson, []).append(killed)
-    for lesson, kills in sorted(by_lesson.items()):
-        terminalreporter.write_line(f"{lesson}: {sum(kills)}/{len(kills)} mutants killed")
-    total = [k for kills in by_lesson.values() for k in kills]
-    rate = 100.0 * sum(total) / len(total)
-    terminalreporter.write_line(f"all lessons: {sum(total)}/{len(total)} killed ({rate:.1f}%)")
-    for lesson, exercise, mutant, killed in MUTATION_RESULTS:
+    terminalreporter.section("mutation kill rate (all tests) and visible catch rate")
+    by_lesson: dict[str, list[tuple[bool, bool]]] = {}
+    for lesson, _exercise, _mutant, killed, seen in MUTATION_RESULTS:
+        by_lesson.setdefault(lesson, []).append((killed, seen))
+
+    def rates(rows: list[tuple[bool, bool]]) -> str:
+        killed, seen = sum(k for k, _ in rows), sum(s for _, s in rows)
+        return (f"{killed}/{len(rows)} mutants killed; visible tests alone catch "
+                f"{seen}/{len(rows)} ({100.0 * seen / len(rows):.0f}%)")
+
+    for lesson, rows in sorted(by_lesson.items()):
+        terminalreporter.write_line(f"{lesson}: {rates(rows)}")
+    terminalreporter.write_line(
+        f"all lessons: {rates([r for rows in by_lesson.values() for r in rows])}")
+    for lesson, exercise, mutant, killed, seen in MUTATION_RESULTS:
         if not killed:
             terminalreporter.write_line(f"SURVIVED {lesson}:{exercise}: {mutant}")
+        elif not seen:
+            terminalreporter.write_line(f"HIDDEN ONLY {lesson}:{exercise}: {mutant}")
 
 
 @pytest.fixture(scope="session")

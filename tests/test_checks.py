@@ -138,3 +138,129 @@ def test_ipython_rendering_hides_package_frames():
     assert lines[-1] == "\x1b[0;31mCheckFailed\x1b[0m: sigmoid(0) should be about 0.5, got 0."
     assert not any("nncourse" in line for line in lines)
     assert any("check_call(sigmoid" in line for line in lines)
+
+
+def test_a_warning_fails_the_check_and_says_why_np_where_still_divides():
+    def standardize(X):
+        mean, std = X.mean(axis=0), X.std(axis=0)
+        return np.where(std > 0, (X - mean) / std, 0.0)
+
+    text = message(check_call, standardize, (np.array([[5.0, 1.0], [5.0, 3.0]]),),
+                   expected=np.array([[0.0, -1.0], [0.0, 1.0]]), shown="standardize(X)")
+    assert text.startswith("standardize(X) printed a warning at line ")
+    assert "RuntimeWarning: invalid value encountered in divide." in text
+    assert ("When your work is graded, a test cell that prints a warning or anything else on "
+            "stderr scores 0, even when the answer is right.") in text
+    assert "`np.where(cond, a / b, 0.0)` still computes `a / b` everywhere" in text
+
+
+def test_an_overflow_warning_names_exp():
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    text = message(check_call, sigmoid, (np.array([-1000.0]),), expected=np.array([0.0]))
+    assert "RuntimeWarning: overflow encountered in exp." in text
+    assert "only ever takes `exp` of numbers that are at most 0" in text
+
+
+def test_stderr_output_fails_the_check():
+    import sys
+
+    def noisy(x):
+        print("debug", file=sys.stderr)
+        return x
+
+    text = message(check_call, noisy, (1.0,), expected=1.0)
+    assert text.startswith("noisy(1) wrote to stderr: 'debug'. When your work is graded")
+
+
+def test_an_unwritten_helper_is_named():
+    def weighted_sum(x, w, b):
+        raise NotImplementedError()
+
+    def neuron_output(x, w, b):
+        return 1.0 / (1.0 + np.exp(-weighted_sum(x, w, b)))
+
+    text = message(call, neuron_output, [1.0], [1.0], 0.0)
+    assert text == ("`neuron_output` calls `weighted_sum`, which is not written yet: finish the "
+                    "exercise `weighted_sum` first, run its cell, then run `neuron_output`'s "
+                    "cell and this one.")
+
+
+def test_an_undefined_helper_is_named():
+    def neuron_output(x, w, b):
+        return undefined_helper(x, w, b)  # noqa: F821
+
+    text = message(call, neuron_output, [1.0], [1.0], 0.0)
+    assert text.startswith("`neuron_output` uses `undefined_helper`, which is not defined: if "
+                           "it is an earlier exercise, run that exercise's cell first")
+
+
+def test_a_catalogued_mistake_is_named():
+    X = np.array([[0.0], [4.0]])
+    text = message(expect_close, np.array([[-0.5], [0.5]]), np.array([[-1.0], [1.0]]),
+                   what="standardize(X)",
+                   mistakes={"dividing by the variance instead of the standard deviation":
+                             (X - 2.0) / 4.0})
+    assert text == ("standardize(X) is wrong at index (0, 0): expected -1, got -0.5 (2 of 2 "
+                    "entries differ). This matches a usual mistake: dividing by the variance "
+                    "instead of the standard deviation.")
+
+
+def test_passed_counts_the_checks_that_held(capsys):
+    from nncourse.checks import passed
+
+    check_call(lambda x: x, (1.0,), expected=1.0)
+    expect(True, "never shown")
+    assert passed("sigmoid") is None
+    assert capsys.readouterr().out == (
+        "\N{CHECK MARK} `sigmoid`: 2 checks passed; more run at grading.\n")
+    with pytest.raises(CheckFailed):
+        expect_close(1.0, 2.0, what="f()")
+    check_call(lambda x: x, (1.0,), expected=1.0)
+    passed("relu", hidden=False)
+    assert capsys.readouterr().out == "\N{CHECK MARK} `relu`: 1 check passed.\n"
+
+
+def test_a_division_warning_without_np_where_points_at_the_input():
+    def softmax(Z):
+        E = np.exp(Z - Z.max())
+        return E / E.sum(axis=1, keepdims=True)
+
+    text = message(check_call, softmax, (np.array([[0.0, 1000.0], [-1000.0, -999.0]]),),
+                   expected=np.array([[0.0, 1.0], [0.2689, 0.7311]]), atol=1e-4,
+                   shown="softmax(Z)")
+    assert "RuntimeWarning: invalid value encountered in divide." in text
+    assert "np.where" not in text
+    assert "Some input makes this line divide by zero or compute 0/0" in text
+
+
+def test_an_error_inside_a_helper_names_the_helper_and_the_calling_line():
+    def dense_backward(dZ, X, W):
+        return dZ @ W.T
+
+    def mlp_backward(dZ, X, W):
+        return dense_backward(dZ, X, W.T)
+
+    text = message(call, mlp_backward, np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)))
+    assert "(in `dense_backward`, line " in text
+    assert ": `return dZ @ W.T`, called from `mlp_backward`, line " in text
+    assert text.endswith(": `return dense_backward(dZ, X, W.T)`). Look at the exercise "
+                         "`mlp_backward`.")
+
+
+def test_numbers_that_look_equal_get_more_digits():
+    text = message(expect_close, np.array([0.1192]), np.array([0.11920292]), what="f(X)",
+                   atol=1e-8)
+    assert text == ("f(X) is wrong at index 0: expected 0.119203, got 0.1192 (1 of 1 entries "
+                    "differ).")
+    assert message(expect_close, 2.0000001, 2.0, what="g()", atol=1e-9, rtol=0) == (
+        "g() should be about 2, got 2.0000001.")
+
+
+def test_a_mistake_that_gives_the_right_answer_here_is_not_named():
+    got = [[1.5, 3.5]]
+    text = message(expect_close, got, np.array([[1.5, 3.5]]), what="dense_forward(X, W, b)",
+                   mistakes={"ReLU applied inside the layer": np.array([[1.5, 3.5]])})
+    assert text == ("dense_forward(X, W, b) should return a numpy array of shape (1, 2), got "
+                    "list [[1.5, 3.5]].")

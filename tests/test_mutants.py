@@ -2,10 +2,13 @@
 
 Each mutant runs against its exercise's own cells (setup, earlier solutions, the mutated
 solution, its test cells), in-process, judged like nbgrader: an exception or any stderr.
+A learner sees only the visible test cells before grading, so in every lesson the visible
+cells alone must catch at least ``MIN_VISIBLE_CATCH`` of the catalogued mistakes.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 import pytest
@@ -15,6 +18,7 @@ from grader.mutants import apply_mutant, run_exercise
 from grader.notebooks import exercises, read
 
 MIN_MUTANTS = 4
+MIN_VISIBLE_CATCH = 0.90
 
 
 def _catalogue(lesson: str) -> dict:
@@ -56,11 +60,32 @@ def test_solutions_pass_their_own_cells(lesson):
         assert not failed, f"{lesson}:{name} solution fails its own tests: {failed}"
 
 
-@pytest.mark.parametrize("lesson, exercise, label, mutant", list(_cases()))
-def test_mutant_loses_points(lesson, exercise, label, mutant):
+@functools.cache
+def _mutant_results(lesson: str, exercise: str, label: str) -> tuple[bool, bool]:
+    """(killed by any test cell, killed by a visible one), run once per mutant."""
     notebook = solution_notebook(lesson)
     solution = exercises(read(notebook))[exercise].solution.source
+    mutant = _catalogue(lesson)[exercise][label]
     results = run_exercise(notebook, exercise, apply_mutant(solution, mutant))
     killed = any(not r.passed for r in results)
-    MUTATION_RESULTS.append((lesson, exercise, label, killed))
+    seen = any(not r.passed for r in results if not r.hidden)
+    MUTATION_RESULTS.append((lesson, exercise, label, killed, seen))
+    return killed, seen
+
+
+@pytest.mark.parametrize("lesson, exercise, label, mutant", list(_cases()))
+def test_mutant_loses_points(lesson, exercise, label, mutant):
+    killed, _seen = _mutant_results(lesson, exercise, label)
     assert killed, f"mutant '{label}' of {lesson}:{exercise} passes every test cell"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_visible_tests_catch_most_mistakes(lesson):
+    catalogue = _catalogue(lesson)
+    outcomes = {(exercise, label): _mutant_results(lesson, exercise, label)[1]
+                for exercise, mutants in catalogue.items() for label in mutants}
+    caught = sum(outcomes.values())
+    missed = [f"{exercise}: {label}" for (exercise, label), seen in outcomes.items() if not seen]
+    assert caught >= MIN_VISIBLE_CATCH * len(outcomes), (
+        f"{lesson}: the visible tests catch {caught}/{len(outcomes)} catalogued mistakes "
+        f"(goal {MIN_VISIBLE_CATCH:.0%}); only hidden tests catch: {missed}")

@@ -87,7 +87,7 @@ def test_ruff_is_clean_on_code_and_notebooks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-SILENT_CALLS = {"check_call", "expect", "expect_close", "expect_unchanged", "print"}
+SILENT_CALLS = {"check_call", "expect", "expect_close", "expect_unchanged", "passed", "print"}
 
 
 @pytest.mark.parametrize("lesson", LESSON_IDS)
@@ -107,3 +107,16 @@ def test_test_cells_do_not_end_in_a_value(lesson):
                 assert isinstance(call, ast.Call) and name in silent, (
                     f"{lesson}:{cell.id} ends in an expression whose value nbgrader would "
                     f"read as a score (line {last.lineno}); assign it, e.g. `got = ...`")
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_visible_test_cells_say_when_they_pass(lesson):
+    """A passing visible test cell prints one line (`passed(name)`), so success is visible."""
+    nb = read(solution_notebook(lesson))
+    for name, exercise in exercises(nb).items():
+        for cell in exercise.tests:
+            if "### BEGIN HIDDEN TESTS" in cell.source:
+                continue
+            last = cell.source.rstrip().splitlines()[-1]
+            assert last == f'passed("{name}")', (
+                f"{lesson}:{cell.id} should end with `passed(\"{name}\")`, not {last!r}")

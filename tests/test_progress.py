@@ -82,13 +82,23 @@ def test_flags_stderr_edited_locked_cells_and_broken_cells(tmp_path):
     _edit(notebook, "setup", lambda s: s + "\nimport math\n")
     [result] = progress.check_path(notebook)
     by_name = {e.name: e for e in result.exercises}
-    assert by_name["weighted_sum"].status == progress.PASS
-    assert "stderr" in " ".join(by_name["weighted_sum"].warnings)
+    # the visible check itself fails a function that warns, saying why grading would score 0
+    assert by_name["weighted_sum"].status == progress.FAIL
+    assert "printed a warning" in by_name["weighted_sum"].detail
     assert by_name["neuron_output"].status == progress.FAIL
     assert "SyntaxError" in by_name["neuron_output"].detail
     assert any("locked cell setup was edited" in w for w in result.warnings)
     text = progress.format_lesson(result)
     assert "note:" in text and "FAIL  neuron_output" in text
+
+
+def test_a_passing_test_cell_with_stderr_output_is_flagged():
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("check_call(f, (1,), expected=1)")
+    assert not progress._wrote_stderr(cell)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="UserWarning: x")]
+    assert progress._wrote_stderr(cell)
 
 
 def test_a_cell_that_hangs_times_out_and_the_rest_still_runs(tmp_path):
