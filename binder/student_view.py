@@ -5,10 +5,15 @@ Students get the Assignment List and the Validate button; the instructor's piece
 front end and on the server. ``/`` opens lesson 00.
 
     python binder/student_view.py          # this Python environment (sys.prefix), as postBuild
-    python binder/student_view.py --user   # $JUPYTER_CONFIG_DIR only (the browser tests)
+    python binder/student_view.py --user   # $JUPYTER_CONFIG_DIR only
+
+``python3 course.py lab`` uses the same :func:`configure` on a private folder that only its
+own server reads (``JUPYTER_CONFIG_PATH``), so the student view on a laptop is the one on
+Binder; ``configure(folder, instructor=True)`` is ``course.py lab --instructor``'s view.
 
 It writes the same files as ``jupyter labextension disable/lock --level=...`` and
-``jupyter server extension disable``, directly, so it needs no PATH and takes no time.
+``jupyter server extension disable``, directly, so it needs no PATH and takes no time, and
+it imports only the standard library (``course.py`` runs under any python3).
 """
 
 from __future__ import annotations
@@ -52,14 +57,20 @@ def _update_json(path: Path, update: dict) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n")
 
 
-def configure(folder: Path, start_page: str = START_PAGE) -> list[Path]:
-    """Write the student view into the Jupyter config folder ``folder``; the files written."""
+def configure(folder: Path, start_page: str = START_PAGE, *,
+              instructor: bool = False) -> list[Path]:
+    """Write the student view into the Jupyter config folder ``folder``; the files written.
+
+    ``instructor=True`` writes the opposite: the same plugins and server extensions
+    explicitly on and unlocked (the instructor's view), with the same start page.
+    """
+    off = not instructor
     page_config = folder / "labconfig" / "page_config.json"
-    _update_json(page_config, {"disabledExtensions": dict.fromkeys(LAB_PLUGINS_OFF, True),
-                               "lockedExtensions": dict.fromkeys(LAB_PLUGINS_OFF, True)})
+    _update_json(page_config, {"disabledExtensions": dict.fromkeys(LAB_PLUGINS_OFF, off),
+                               "lockedExtensions": dict.fromkeys(LAB_PLUGINS_OFF, off)})
     extensions = folder / "jupyter_server_config.d" / CONFIG_NAME
     _update_json(extensions, {"ServerApp": {
-        "jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, False)}})
+        "jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, instructor)}})
     # `/` opens the start page, whichever front end started the server
     server = folder / "jupyter_server_config.json"
     _update_json(server, {app: {"default_url": start_page} for app in START_PAGE_APPS})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .lab import ROOT, Lab, LabServer, launch_chromium
+from .lab import ROOT, LabServer, lab_page, launch_chromium
 from .notebooks import copy_lesson, lesson_ids
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -85,19 +85,7 @@ def browser() -> Iterator[object]:
 def lab(browser, server: LabServer, artifacts: Path, request: pytest.FixtureRequest):
     """A fresh page (own cookies, storage) showing JupyterLab; closed after the test,
     with every kernel shut down. On failure a screenshot is kept in artifacts/browser/."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    driver = Lab(page, server)
-    yield driver
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
-        page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
-    try:
-        driver.close_all()
-    finally:
-        context.close()
+    yield from lab_page(browser, server, artifacts, request.node, VIEWPORT)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -4,12 +4,15 @@
 HOME and every Jupyter config, data, runtime, settings and workspace folder inside ``home``
 (nothing leaks from or into the user's own Jupyter state), in nbgrader's *student view*
 (``binder/student_view.py --user``: assignment list and Validate, no formgrader).
+``LabServer.start_course(root, home)`` starts instead exactly what ``python3 course.py lab``
+starts (``course.lab_command``), with the same test-only additions.
 ``launch_chromium(playwright)`` starts Debian's ``/usr/bin/chromium`` (never a downloaded
 browser) and says why when it cannot. ``Lab`` wraps one page showing JupyterLab.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -19,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,10 +80,34 @@ def student_view(home: Path) -> None:
                             env=jupyter_env(home), capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         raise RuntimeError(f"binder/student_view.py --user failed:\n{result.stdout}{result.stderr}")
+    quiet_lab(home)
+
+
+def quiet_lab(home: Path) -> None:
+    """Switch off JupyterLab's own pop-ups (announcements) in ``home``'s Jupyter config."""
     labconfig = home / ".jupyter" / "labconfig" / "page_config.json"
     config = json.loads(labconfig.read_text()) if labconfig.exists() else {}
     config.setdefault("disabledExtensions", {}).update(dict.fromkeys(_QUIET_PLUGINS, True))
+    labconfig.parent.mkdir(parents=True, exist_ok=True)
     labconfig.write_text(json.dumps(config, indent=2))
+
+
+def course_module() -> Any:
+    """The repository's ``course.py`` (the README's ``python3 course.py lab``) as a module."""
+    spec = importlib.util.spec_from_file_location("nncourse_course_command", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _test_args(port: int, token: str) -> list[str]:
+    """What a test server adds to ``jupyter lab``: no browser, loopback, a port, a token."""
+    return [
+        "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.token={token}", "--ServerApp.ip=127.0.0.1",
+        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+        "--ServerApp.shutdown_no_activity_timeout=1800",
+    ]
 
 
 @dataclass
@@ -105,17 +133,36 @@ class LabServer:
         home.mkdir(parents=True, exist_ok=True)
         student_view(home)
         port, token = _free_port(), secrets.token_hex(16)
+        command = [
+            sys.executable, "-m", "jupyter", "lab", *_test_args(port, token),
+            f"--ServerApp.root_dir={root}",
+        ]
+        return cls._launch(command, jupyter_env(home), root, home, port, token, timeout)
+
+    @classmethod
+    def start_course(cls, root: Path, home: Path, *, instructor: bool = False,
+                     timeout: float = 90.0) -> LabServer:
+        """Start what ``python3 course.py lab [--instructor]`` starts, serving the course
+        folder ``root``: argv, environment and Jupyter config all come from
+        ``course.lab_command``. The test adds only what a test needs: no browser, loopback,
+        a free port, a token, ``window.jupyterapp``, and HOME and Jupyter state in ``home``
+        (the view's config folder too, where ``course.py lab`` uses a temporary one)."""
+        home.mkdir(parents=True, exist_ok=True)
+        quiet_lab(home)
+        port, token = _free_port(), secrets.token_hex(16)
+        command = course_module().lab_command(
+            _test_args(port, token), home / "course-config", instructor=instructor,
+            root=root, environ=jupyter_env(home))
+        return cls._launch(command.argv, command.env, Path(command.cwd), home, port, token,
+                           timeout)
+
+    @classmethod
+    def _launch(cls, command: list[str], env: dict[str, str], root: Path, home: Path,
+                port: int, token: str, timeout: float) -> LabServer:
         log = home / "jupyter-lab.log"
         log_file = log.open("w")
-        command = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-            f"--port={port}", "--ServerApp.port_retries=0", f"--ServerApp.token={token}",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
-            "--ServerApp.shutdown_no_activity_timeout=1800",
-        ]
         begin = time.perf_counter()
-        process = subprocess.Popen(command, cwd=root, env=jupyter_env(home), stdout=log_file,
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log_file,
                                    stderr=subprocess.STDOUT)
         server = cls(root, home, port, token, process, log, _log_file=log_file)
         deadline = time.monotonic() + timeout
@@ -164,6 +211,25 @@ class LabServer:
                 self.process.wait(10)
         if self._log_file is not None:
             self._log_file.close()
+
+
+def lab_page(browser: Any, server: LabServer, artifacts: Path, node: Any,
+             viewport: dict[str, int]) -> Iterator[Lab]:
+    """A fresh page (own cookies, storage) on ``server``; closed afterwards with every kernel
+    shut down. If the test ``node`` failed, a screenshot is kept in ``artifacts``."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    driver = Lab(page, server)
+    yield driver
+    failed = getattr(node, "rep_call", None)
+    if failed is not None and failed.failed:
+        name = node.name.replace("/", "_").replace("[", "-").replace("]", "")
+        page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
+    try:
+        driver.close_all()
+    finally:
+        context.close()
 
 
 def launch_chromium(playwright: Any, executable: str = CHROMIUM) -> Any:
