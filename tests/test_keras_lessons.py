@@ -258,6 +258,33 @@ def test_moving_the_l2_slider_redraws_the_curves_in_place():
     assert "2 hidden units" in panel.readout.value and "dropout 0.5" in panel.readout.value
 
 
+
+def test_a_best_epoch_at_the_last_epoch_is_drawn_inside_the_axes():
+    """L2 0.01's best epoch is the last one: its green line and dot must be visible."""
+    import io
+
+    from PIL import Image
+
+    panel = regularization_explorer()
+    move_control(panel, "l2", 1e-2)
+    last = len(panel.state["loss"]) - 1
+    assert panel.state["best"] == last
+    png = panel.live.render()
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    height = pixels.shape[0]
+    red, grn, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    green = grn - np.maximum(red, blue) > 30  # tab:green, also where antialiased
+    for ax, name in zip(panel.live.axes, ("val_loss", "val_accuracy"), strict=True):
+        box = ax.get_window_extent()
+        x_line = ax.transData.transform((last, 0))[0]
+        assert x_line <= box.x1 - 4, "the last epoch sits on the axes' right border"
+        col = int(round(x_line))
+        rows = slice(int(height - box.y1) + 2, int(height - box.y0) - 2)
+        assert green[rows, col - 1:col + 2].any(axis=1).mean() > 0.9  # the line, top to bottom
+        dot_y = height - ax.transData.transform((last, panel.state[name][last]))[1]
+        dot = green[int(dot_y) - 2:int(dot_y) + 3, col - 4:col + 5]
+        assert dot.all(axis=0).sum() >= 3  # the dot is wider than the line
+
 # --- reproducibility ----------------------------------------------------------------------
 
 def test_same_seed_same_accuracy_lesson_07():
@@ -344,3 +371,20 @@ def test_keras_lesson_runs_under_another_backend(lesson, tmp_path, monkeypatch):
     assert not errors, errors
     assert not stderr, stderr
     assert f"Keras backend: {backend}" in printed
+
+
+# --- lessons 09 and 10: graded cells that work under every backend ------------------------
+
+@pytest.mark.parametrize("lesson", ["09_training_pitfalls", "10_architectures"])
+def test_graded_cells_of_lessons_09_10_use_no_backend_directly(lesson):
+    """A learner may run Keras on JAX or PyTorch (lesson 07): test cells, hidden ones
+    included, use numpy and keras.ops, never TensorFlow, PyTorch or JAX themselves."""
+    import re
+
+    nb = read(solution_notebook(lesson))
+    pattern = re.compile(r"^\s*(import|from)\s+(tensorflow|torch|jax)\b|\b(tf|torch|jax)\.",
+                         re.MULTILINE)
+    offending = [cell.id for cell in nb.cells
+                 if cell.cell_type == "code" and cell.id.startswith("test_")
+                 and pattern.search(cell.source)]
+    assert not offending, f"{lesson}: test cells using a backend directly: {offending}"

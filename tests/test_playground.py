@@ -12,6 +12,7 @@ from nncourse.reference import forward, optim
 from nncourse.reference.backprop import mlp_backward
 from nncourse.widgets.playground import (
     DEFAULTS,
+    INIT_METHODS,
     GuardedFunctions,
     PlaygroundModel,
     layer_sizes,
@@ -271,14 +272,15 @@ def test_units_and_layers_change_the_network():
 
 def test_activation_restarts_and_is_used():
     pg = small()
+    assert pg.model.settings["activation"] == "relu"
     pg.step(3)
-    boundary_tanh = pg.model.boundary.copy()
-    pg.controls["activation"].value = "relu"
+    boundary_relu = pg.model.boundary.copy()
+    pg.controls["activation"].value = "tanh"
     assert pg.model.steps == 0
     params = pg.model.params
-    grid_p, _ = forward.mlp_forward(pg.model.grid, params, "relu")
+    grid_p, _ = forward.mlp_forward(pg.model.grid, params, "tanh")
     np.testing.assert_allclose(pg.model.boundary.ravel(), grid_p[:, 0])
-    assert not np.allclose(pg.model.boundary, boundary_tanh)
+    assert not np.allclose(pg.model.boundary, boundary_relu)
 
 
 def test_learning_rate_applies_from_the_next_step_without_restart():
@@ -341,8 +343,29 @@ def test_toy_split_and_layer_sizes():
 
 def test_guarded_functions_report_their_source():
     guarded = GuardedFunctions(update=optim.sgd_update)
-    assert guarded.source("update") == "yours"
+    assert guarded.source("update") == "yours (not tried yet)"
     assert guarded.source("mlp_forward") == "reference"
+    guarded.update([(np.ones((2, 1)), np.zeros(1))], [(np.ones((2, 1)), np.ones(1))], 0.1, [2, 1])
+    assert guarded.source("update") == "yours"
+
+
+def test_the_status_line_says_what_will_run_before_the_first_step():
+    def stub(*_args, **_kwargs):
+        raise NotImplementedError()
+
+    pg = small(mlp_backward=stub, update=optim.sgd_update)
+    assert pg.model.steps == 0
+    assert "<code>mlp_backward</code>: reference (fallback)" in pg.readout.value
+    assert "<code>update</code>: yours" in pg.readout.value
+    assert "not written yet" in pg.notes.value
+
+
+def test_initialisation_follows_the_activation():
+    for activation, method in (("relu", "he"), ("tanh", "xavier"), ("sigmoid", "xavier")):
+        pg = small(activation=activation)
+        expected = forward.init_mlp(pg.model.sizes, method=method, seed=pg.model.settings["seed"])
+        for (W, _), (W_expected, _) in zip(pg.model.params, expected, strict=True):
+            np.testing.assert_array_equal(W, W_expected)
 
 
 # ------------------------------------------------------------------ own_functions
@@ -426,3 +449,18 @@ def test_reference_train_mlp_reaches_97_percent_on_the_default_spiral():
     assert len(history["loss"]) == d["epochs"] == len(history["accuracy"])
     p = forward.mlp_forward(X_test, params, d["activation"])[0][:, 0]
     assert np.mean((p >= 0.5) == y_test) >= 0.97
+
+
+def test_reference_train_mlp_starts_like_the_playground():
+    """He for ReLU, Xavier for tanh and sigmoid: the reference loop and the playground agree."""
+    for activation in ("relu", "tanh", "sigmoid"):
+        model = PlaygroundModel(activation=activation, hidden_layers=1, units=4)
+        params, _ = optim.train_mlp(model.X_train, model.y_train, model.sizes, 0.1, 0, 16,
+                                    model.settings["seed"], hidden_activation=activation)
+        expected = forward.init_mlp(model.sizes, method=INIT_METHODS[activation],
+                                    seed=model.settings["seed"])
+        for (W, b), (W_model, b_model), (W_init, _) in zip(params, model.params, expected,
+                                                          strict=True):
+            np.testing.assert_array_equal(W, W_model)
+            np.testing.assert_array_equal(b, b_model)
+            np.testing.assert_array_equal(W, W_init)

@@ -7,8 +7,8 @@ import pytest
 from conftest import move_control
 
 from nncourse.live import ControlPanel, LiveFigure, slider
-from nncourse.widgets.neuron import neuron_explorer, neuron_state
-from nncourse.widgets.welcome import rescale_state, scale_explorer
+from nncourse.widgets.neuron import DEFAULTS, SLIDER_RANGE, neuron_explorer, neuron_state
+from nncourse.widgets.welcome import SCALE_SLIDER, raw_limits, rescale_state, scale_explorer
 
 
 def test_neuron_state_is_the_sigmoid_of_the_weighted_sum():
@@ -33,9 +33,42 @@ def test_unknown_gate_is_a_clear_error():
 def test_moving_w1_redraws_the_same_figure():
     panel = neuron_explorer()
     move_control(panel, "w1", -3.0)
-    np.testing.assert_allclose(panel.state["p"], neuron_state(-3.0, 1.0, -1.5)["p"])
+    w2, b = DEFAULTS["w2"], DEFAULTS["b"]
+    np.testing.assert_allclose(panel.state["p"], neuron_state(-3.0, w2, b)["p"])
     x_line, y_line = panel.live.boundary.get_data()
-    np.testing.assert_allclose(y_line, -(-3.0 * np.asarray(x_line) - 1.5) / 1.0)
+    np.testing.assert_allclose(y_line, -(-3.0 * np.asarray(x_line) + b) / w2)
+
+
+def test_neuron_explorer_opens_on_its_defaults_which_solve_no_gate_yet():
+    panel = neuron_explorer()
+    assert panel.values == DEFAULTS
+    for gate in ("AND", "OR"):
+        assert neuron_state(DEFAULTS["w1"], DEFAULTS["w2"], DEFAULTS["b"], gate)["correct"] < 4
+    for name in ("w1", "w2", "b"):
+        control = panel.controls[name]
+        assert (control.min, control.max, control.step) == (
+            SLIDER_RANGE["low"], SLIDER_RANGE["high"], SLIDER_RANGE["step"])
+
+
+def test_neuron_table_never_shows_a_zero_z_with_prediction_0():
+    """Float noise (z = -2.2e-16 at w1=-5, w2=3.3, b=1.7) must not show "-0.00 ... 0"."""
+    state = neuron_state(-5.0, 3.3, 1.7)
+    assert state["z"][3] == 0.0 and not np.signbit(state["z"][3])
+    assert state["p"][3] == 0.5 and state["predicted"][3] == 1
+    panel = neuron_explorer(-5.0, 3.3, 1.7)
+    assert "<td>+0.00</td><td>0.500</td><td>1</td>" in panel.readout.value
+    assert "-0.00" not in panel.readout.value
+    values = np.round(np.arange(-5.0, 5.01, 0.1), 10)
+    for w1 in values[::3]:
+        for w2 in values:
+            z = neuron_state(w1, w2, -w2)["z"]  # the point (0, 1) sits on the boundary
+            assert z[1] == 0.0
+
+
+def test_welcome_explorer_names_foot_length():
+    panel = scale_explorer()
+    assert "foot length" in panel.readout.value and "shoe" not in panel.readout.value
+    assert panel.live.axes[0].get_ylabel() == "foot length (cm) x scale"
 
 
 def test_gate_dropdown_changes_targets():
@@ -47,12 +80,29 @@ def test_gate_dropdown_changes_targets():
 
 def test_scale_slider_moves_raw_but_not_standardized():
     panel = scale_explorer()
-    before = panel.state["scaled"].copy()
-    raw_before = panel.state["raw"].copy()
-    panel.controls["log10_scale"].value = 2.0
-    np.testing.assert_allclose(panel.state["scaled"], before, atol=1e-9)
-    np.testing.assert_allclose(panel.state["raw"][:, 1], raw_before[:, 1] * 100.0)
+    before = panel.live.scaled_points.get_offsets().copy()
+    raw_before = panel.live.raw_points.get_offsets().copy()
+    move_control(panel, "log10_scale", 2.0)
+    np.testing.assert_allclose(panel.live.scaled_points.get_offsets(), before, atol=1e-9)
+    np.testing.assert_allclose(panel.live.raw_points.get_offsets()[:, 1], raw_before[:, 1] * 100.0)
     assert rescale_state(2.0)["scale"] == pytest.approx(100.0)
+
+
+def test_scale_explorer_raw_axes_stay_put_and_hold_the_cloud():
+    """The raw plot's limits are fixed, so dragging visibly moves the cloud (issue 9)."""
+    panel = scale_explorer()
+    raw_ax = panel.live.axes[0]
+    slider_control = panel.controls["log10_scale"]
+    assert (slider_control.value, slider_control.min, slider_control.max, slider_control.step) == (
+        SCALE_SLIDER["value"], SCALE_SLIDER["low"], SCALE_SLIDER["high"], SCALE_SLIDER["step"])
+    assert raw_ax.get_yscale() == "log"
+    limits = (raw_ax.get_xlim(), raw_ax.get_ylim())
+    assert limits == raw_limits()
+    for value in (SCALE_SLIDER["low"], SCALE_SLIDER["high"]):
+        move_control(panel, "log10_scale", value)
+        assert (raw_ax.get_xlim(), raw_ax.get_ylim()) == limits
+        y = panel.live.raw_points.get_offsets()[:, 1]
+        assert limits[1][0] < y.min() and y.max() < limits[1][1]
 
 
 def test_a_failing_compute_shows_an_error_instead_of_dying():

@@ -25,13 +25,24 @@ from nncourse.widgets.forward import (
 # ---------------------------------------------------------------- lesson 02: activations
 
 
-def test_sigmoid_state_is_f_of_w_z_plus_b_and_its_chain_rule_slope():
+def test_sigmoid_state_is_f_of_z_with_z_equal_w_x_plus_b_and_its_chain_rule_slope():
     state = activation_state("sigmoid", 4.0, 2.0, -1.0)
-    z = state["z"]
-    s = 1 / (1 + np.exp(-(2.0 * z - 1.0)))
+    x = state["x"]
+    np.testing.assert_allclose(state["z"], 2.0 * x - 1.0)  # the pre-activation, as in lesson 02
+    s = 1 / (1 + np.exp(-(2.0 * x - 1.0)))
     np.testing.assert_allclose(state["a"], s)
     np.testing.assert_allclose(state["slope"], 2.0 * s * (1 - s))
-    assert z[0] == -4.0 and z[-1] == 4.0
+    assert x[0] == -4.0 and x[-1] == 4.0
+
+
+def test_activation_panel_uses_the_lessons_notation():
+    """The input is x, the pre-activation z = w x + b, the output a = f(z) (lesson 02's table)."""
+    panel = activation_explorer()
+    a_ax, slope_ax = panel.live.axes
+    assert a_ax.get_title() == "a = f(z),  z = w·x + b" and a_ax.get_xlabel() == "input x"
+    assert slope_ax.get_title() == "da/dx = w·f'(z)"
+    assert "x_max" in panel.controls and "z_max" not in panel.controls
+    assert "f'(z)" in panel.readout.value and "da/dx" in panel.readout.value
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -67,7 +78,7 @@ def test_saturation_share_follows_weight_and_bias():
 def test_activation_state_rejects_bad_values():
     with pytest.raises(ValueError, match="activation should be one of"):
         activation_state("softplus")
-    with pytest.raises(ValueError, match="z_max should be positive"):
+    with pytest.raises(ValueError, match="x_max should be positive"):
         activation_state("tanh", 0.0)
     with pytest.raises(ValueError, match="w should be finite"):
         activation_state("tanh", 2.0, float("nan"))
@@ -85,16 +96,16 @@ def test_activation_dropdown_redraws_the_same_figure():
     assert live.renders == renders + 1
     assert live.image.value != image
     assert panel.readout.value != readout and "relu" in panel.readout.value
-    np.testing.assert_allclose(live.a_line.get_ydata(), np.maximum(panel.state["z"], 0.0))
-    np.testing.assert_allclose(live.slope_line.get_ydata(), (panel.state["z"] > 0).astype(float))
+    np.testing.assert_allclose(live.a_line.get_ydata(), np.maximum(panel.state["x"], 0.0))
+    np.testing.assert_allclose(live.slope_line.get_ydata(), (panel.state["x"] > 0).astype(float))
 
 
 def test_weight_and_range_sliders_change_curves_and_limits():
     panel = activation_explorer()
     panel.controls["w"].value = 3.0
-    s = 1 / (1 + np.exp(-3.0 * panel.state["z"]))
+    s = 1 / (1 + np.exp(-3.0 * panel.state["x"]))
     np.testing.assert_allclose(panel.live.slope_line.get_ydata(), 3.0 * s * (1 - s))
-    panel.controls["z_max"].value = 15.0
+    panel.controls["x_max"].value = 15.0
     a_ax, slope_ax = panel.live.axes
     assert a_ax.get_xlim() == pytest.approx((-15.0, 15.0))
     assert slope_ax.get_ylim()[1] >= 0.75  # peak slope 3 * 0.25 fits
@@ -201,3 +212,35 @@ def test_activation_and_method_dropdowns():
     panel.controls["method"].value = "he"
     assert "he init" in panel.readout.value
     assert panel.state["weight_std"] == pytest.approx(np.sqrt(2 / 128))
+
+
+def test_depth_slider_reaches_the_ten_layers_of_question_2():
+    """Lesson 03's question 2 asks about 10 layers of width 256: the control can show them."""
+    panel = forward_explorer()
+    assert panel.controls["depth"].max == MAX_DEPTH == 10
+    assert panel.controls["width"].max >= 256
+    panel.controls["width"].value = 256
+    panel.controls["activation"].value = "relu"
+    panel.controls["depth"].value = 10
+    assert "Could not draw" not in panel.readout.value
+    assert all(ax.get_visible() for ax in panel.live.axes[:10])
+    assert panel.readout.value.count("<td>") == 3 * 10
+    std = panel.state["std"]
+    assert len(std) == 10 and np.all(np.diff(std) < 0)  # xavier + relu fades
+
+
+def test_raising_depth_keeps_the_layout_of_a_panel_opened_at_full_depth():
+    """Opened at depth 5 and raised to 10, the second row of histograms sits where it does in a
+    panel opened at depth 10: room for its titles and tick labels was kept from the start."""
+    def positions(panel):
+        return [tuple(np.round(ax.get_position().bounds, 6)) for ax in panel.live.axes]
+
+    grown = forward_explorer(depth=5)
+    before = positions(grown)
+    grown.controls["depth"].value = MAX_DEPTH
+    full = forward_explorer(depth=MAX_DEPTH)
+    assert positions(grown) == before == positions(full)
+    renderer = full.live.canvas.get_renderer()
+    first_row_bottom = min(ax.get_tightbbox(renderer).y0 for ax in full.live.axes[:5])
+    second_row_top = max(ax.get_tightbbox(renderer).y1 for ax in full.live.axes[5:])
+    assert second_row_top <= first_row_bottom  # titles clear of the row above's tick labels

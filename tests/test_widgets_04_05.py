@@ -8,6 +8,7 @@ from conftest import move_control
 
 from nncourse.widgets.backprop import neuron_graph_explorer, neuron_graph_state
 from nncourse.widgets.loss import (
+    W_RANGE,
     loss_curve_explorer,
     loss_curve_state,
     probability_explorer,
@@ -61,6 +62,16 @@ def test_loss_curve_state_slope_is_the_derivative_of_the_curve():
         numeric = (loss_curve_state(1.3 + h, loss)["value"]
                    - loss_curve_state(1.3 - h, loss)["value"]) / (2 * h)
         assert slope == pytest.approx(numeric, rel=1e-6)
+
+
+def test_loss_curve_tangent_stays_inside_the_plot_and_touches_the_dot():
+    for loss in ("cross-entropy", "MSE"):
+        for w in (W_RANGE[0], -1.0, W_RANGE[1]):
+            state = loss_curve_state(w, loss)
+            (w0, w1), (v0, v1) = state["tangent"]
+            assert W_RANGE[0] <= w0 <= w <= w1 <= W_RANGE[1]
+            assert w1 - w0 == pytest.approx(1.6)
+            assert v0 + state["slope"] * (w - w0) == pytest.approx(state["value"])
 
 
 def test_loss_curve_accuracy_is_a_staircase_and_matches_predictions():
@@ -141,3 +152,12 @@ def test_x_zero_gives_no_gradient_to_w_and_label_flips_signs():
     panel.controls["y"].value = 0
     assert np.sign(panel.state["grad"]["z"]) == -np.sign(z_grad)
     assert "y = 0" in panel.live.label_text.get_text()
+
+
+def test_neuron_graph_never_shows_a_negative_zero():
+    panel = neuron_graph_explorer()
+    panel.controls["x"].value = 0.0  # u = 0 * w = -0.0 and dL/dw = dL/du * 0 = -0.0 for w < 0
+    texts = [a.get_text() for a in (*panel.live.values.values(), *panel.live.grads.values())]
+    assert "-0.000" not in " ".join(texts) and "-0.000" not in panel.readout.value
+    assert panel.live.values["u"].get_text() == "0.000"
+    assert panel.live.grads["w"].get_text() == "∂L/∂w = 0.000"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from conftest import move_control
 
+from nncourse.reference import optim
 from nncourse.widgets.descent import SURFACES, descent_explorer, descent_path, descent_state
 
 
@@ -89,3 +90,80 @@ def test_a_diverging_path_is_reported_not_a_crash():
     panel.controls["lr"].value = 3.0
     assert "diverged" in panel.readout.value
     assert np.all(np.abs(np.column_stack(panel.live.path.get_data())) <= 10.0)
+
+
+# ------------------------------------------------------------------ the learner's update rules
+
+LEARNER = {"gradient descent": ("sgd_update", optim.sgd_update),
+           "momentum": ("momentum_update", optim.momentum_update),
+           "adam": ("adam_update", optim.adam_update)}
+
+
+def _copy(fn):
+    """A correct learner function that is not the reference object itself."""
+    return lambda *args, **kwargs: fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("method", list(LEARNER))
+def test_a_correct_learner_function_runs_and_is_called_yours(method):
+    name, reference = LEARNER[method]
+    mine = descent_state(0.05, 20, method, "narrow valley", {name: _copy(reference)})
+    ref = descent_state(0.05, 20, method, "narrow valley")
+    assert mine["source"] == "yours" and ref["source"] == "reference"
+    assert mine["notes"] == []
+    np.testing.assert_allclose(mine["path"], ref["path"])
+
+
+def test_the_learner_function_is_what_runs():
+    def ascent(params, grads, lr):
+        return [(W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(params, grads, strict=True)]
+
+    state = descent_state(0.05, 10, "gradient descent", "narrow valley", {"sgd_update": ascent})
+    assert state["source"] == "yours"
+    assert state["losses"][-1] > state["losses"][0], "a wrong rule shows its wrong path"
+
+
+def _stub(*_args, **_kwargs):
+    raise NotImplementedError()
+
+
+def _nan_rule(params, grads, *rest, **kwargs):
+    return [(W * np.nan, b) for W, b in params]
+
+
+def _flat_momentum(params, grads, velocity, lr, beta=0.9):
+    return [(W.ravel(), b) for W, b in params], velocity
+
+
+@pytest.mark.parametrize("method, fn, words", [
+    ("gradient descent", _stub, "not written yet"),
+    ("momentum", _stub, "not written yet"),
+    ("adam", _stub, "not written yet"),
+    ("gradient descent", _nan_rule, "NaN"),
+    ("momentum", _flat_momentum, "should have shape (1, 1)"),
+    ("adam", lambda params, grads, state, lr, **kw: (params, None), "new_state a dict"),
+])
+def test_an_unusable_learner_function_falls_back_with_a_note(method, fn, words):
+    name, _ = LEARNER[method]
+    state = descent_state(0.05, 20, method, "narrow valley", {name: fn})
+    assert state["source"] == "reference (fallback)"
+    assert len(state["notes"]) == 1 and f"<code>{name}</code> failed" in state["notes"][0]
+    assert words in state["notes"][0]
+    assert "The explorer switched to the course's reference" in state["notes"][0]
+    np.testing.assert_allclose(state["path"], descent_state(0.05, 20, method)["path"])
+
+
+def test_the_explorer_passes_the_learner_functions_and_shows_notes():
+    panel = descent_explorer(sgd_update=_stub, momentum_update=_copy(optim.momentum_update))
+    assert "reference (fallback)" in panel.readout.value
+    assert "not written yet" in panel.readout.value
+    panel.controls["method"].value = "momentum"
+    assert panel.state["source"] == "yours" and "fallback" not in panel.readout.value
+    panel.controls["method"].value = "adam"
+    assert panel.state["source"] == "reference"
+
+
+def test_divergence_with_the_learner_function_is_not_blamed_on_it():
+    state = descent_state(3.0, 200, "gradient descent", "narrow valley",
+                          {"sgd_update": _copy(optim.sgd_update)})
+    assert state["diverged"] and state["source"] == "yours" and state["notes"] == []

@@ -6,7 +6,8 @@ return new structures and never modify their inputs.
 ``train_mlp`` is fixed step by step so that runs are reproducible (lesson 06 asks learners
 for exactly this loop)::
 
-    params = init_mlp(layer_sizes, seed=seed)
+    method = "he" if hidden_activation == "relu" else "xavier"   # INIT_METHODS
+    params = init_mlp(layer_sizes, method=method, seed=seed)
     rng = np.random.default_rng(seed)
     for each epoch:
         for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng):
@@ -30,6 +31,9 @@ from nncourse.reference.forward import init_mlp, mlp_forward
 from nncourse.reference.losses import accuracy, binary_cross_entropy
 
 Params = list[tuple[np.ndarray, np.ndarray]]
+
+INIT_METHODS: dict[str, str] = {"relu": "he", "tanh": "xavier", "sigmoid": "xavier"}
+"""The initialisation for each hidden activation (lesson 03): He for ReLU, Xavier otherwise."""
 
 
 def _check_pairs(params: Any, grads: Any, names: tuple[str, str] = ("params", "grads")) -> None:
@@ -147,6 +151,9 @@ def train_mlp(X: np.ndarray, y: np.ndarray, layer_sizes: Sequence[int], lr: floa
               hidden_activation: str = "relu") -> tuple[Params, dict[str, list[float]]]:
     """Mini-batch SGD on a sigmoid-output MLP with mean BCE (see the module docstring).
 
+    Weights start from He initialisation for ReLU hidden units and Xavier for any other
+    (tanh, sigmoid: :data:`INIT_METHODS`), as in lesson 06's exercise and its playground.
+
     Returns ``(params, history)``; ``history["loss"]`` and ``history["accuracy"]`` hold one
     value per epoch, measured on the whole ``(X, y)`` after that epoch.
     """
@@ -156,7 +163,8 @@ def train_mlp(X: np.ndarray, y: np.ndarray, layer_sizes: Sequence[int], lr: floa
         raise ValueError(f"X should be (n, d) and y (n,), got {X.shape} and {y.shape}")
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 0:
         raise ValueError(f"epochs should be an integer >= 0, got {epochs!r}")
-    params = init_mlp(list(layer_sizes), seed=seed)
+    method = "he" if hidden_activation == "relu" else "xavier"  # as INIT_METHODS
+    params = init_mlp(list(layer_sizes), method=method, seed=seed)
     rng = np.random.default_rng(seed)
     history: dict[str, list[float]] = {"loss": [], "accuracy": []}
     for _ in range(int(epochs)):

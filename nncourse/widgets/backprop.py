@@ -68,22 +68,37 @@ def neuron_graph_state(x: float, w: float, b: float, y: int = 1) -> dict[str, An
             "local": {k: float(v) for k, v in local.items()}}
 
 
+def fmt(value: float, spec: str) -> str:
+    """``format(value, spec)`` without a negative zero: a value that rounds to 0 shows as 0.
+
+    ``0.0 * -0.8`` is ``-0.0`` in floating point, and ``-0.0001`` rounds to ``-0.000``;
+    both read as "0.000" (no sign), also with a ``+`` in ``spec``.
+    """
+    text = format(value, spec)
+    if float(text) == 0.0:
+        text = format(0.0, spec.replace("+", ""))
+    return text
+
+
 def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     value, grad, local = state["value"], state["grad"], state["local"]
     for name in _NAMES:
-        live.values[name].set_text(f"{value[name]:.3f}")
-        live.grads[name].set_text(f"∂L/∂{name} = {grad[name]:+.3f}")
+        live.values[name].set_text(fmt(value[name], ".3f"))
+        live.grads[name].set_text(f"∂L/∂{name} = {fmt(grad[name], '+.3f')}")
     live.label_text.set_text(f"y = {state['y']}")
     return (
         "<p><b>Forward</b> (left to right): "
-        f"u = w·x = {value['w']:.2f}·{value['x']:.2f} = {value['u']:.3f}, "
-        f"z = u + b = {value['z']:.3f}, p = σ(z) = {value['p']:.3f}, "
-        f"L = {value['L']:.4f}.</p>"
+        f"u = w·x = {fmt(value['w'], '.2f')}·{fmt(value['x'], '.2f')} = "
+        f"{fmt(value['u'], '.3f')}, "
+        f"z = u + b = {fmt(value['z'], '.3f')}, p = σ(z) = {fmt(value['p'], '.3f')}, "
+        f"L = {fmt(value['L'], '.4f')}.</p>"
         "<p><b>Backward</b> (right to left), each gradient = the one to its right × a local "
-        f"derivative: ∂L/∂z = p − y = {grad['z']:+.4f}; "
-        f"∂L/∂b = ∂L/∂z · 1 = {grad['b']:+.4f}; "
-        f"∂L/∂w = ∂L/∂u · x = {grad['u']:+.4f} · {local['du/dw']:.2f} = {grad['w']:+.4f}; "
-        f"∂L/∂x = ∂L/∂u · w = {grad['u']:+.4f} · {local['du/dx']:.2f} = {grad['x']:+.4f}.</p>"
+        f"derivative: ∂L/∂z = p − y = {fmt(grad['z'], '+.4f')}; "
+        f"∂L/∂b = ∂L/∂z · 1 = {fmt(grad['b'], '+.4f')}; "
+        f"∂L/∂w = ∂L/∂u · x = {fmt(grad['u'], '+.4f')} · {fmt(local['du/dw'], '.2f')} = "
+        f"{fmt(grad['w'], '+.4f')}; "
+        f"∂L/∂x = ∂L/∂u · w = {fmt(grad['u'], '+.4f')} · {fmt(local['du/dx'], '.2f')} = "
+        f"{fmt(grad['x'], '+.4f')}.</p>"
     )
 
 

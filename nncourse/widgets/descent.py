@@ -1,13 +1,18 @@
 """Lesson 06: learning-rate (log scale) and steps sliders draw a descent path on a loss contour.
 
-``descent_state(lr, steps, method, surface)`` runs plain gradient descent, momentum or
-Adam on a two-parameter loss surface and returns the path; ``descent_explorer()`` wires it
-to sliders. The surfaces are small closed-form functions, so every redraw is instant.
+``descent_state(lr, steps, method, surface, functions)`` runs plain gradient descent,
+momentum or Adam on a two-parameter loss surface and returns the path;
+``descent_explorer()`` wires it to sliders. The update rules that run are the learner's
+``sgd_update``, ``momentum_update`` and ``adam_update`` where given (the two weights are
+one layer's ``W`` of shape ``(1, 1)`` and ``b`` of shape ``(1,)``), checked at every step
+by the playground's :class:`~nncourse.widgets.playground.Guard`: one that is unwritten,
+raises, returns NaN or the wrong shape is replaced by the course's reference, with a
+note. The surfaces are small closed-form functions, so every redraw is instant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +20,16 @@ import ipywidgets as widgets
 import numpy as np
 
 from nncourse.live import ControlPanel, LiveFigure
+from nncourse.reference import optim as _optim
+from nncourse.widgets.playground import BadOutput, Guard, TrainingProblem, check_pairs
 
 METHODS: tuple[str, ...] = ("gradient descent", "momentum", "adam")
+RULES: dict[str, str] = {"gradient descent": "sgd_update", "momentum": "momentum_update",
+                         "adam": "adam_update"}
+"""The exercise function each method runs."""
+REFERENCE: dict[str, Callable[..., Any]] = {"sgd_update": _optim.sgd_update,
+                                            "momentum_update": _optim.momentum_update,
+                                            "adam_update": _optim.adam_update}
 _LIMIT = 1e6  # a path this far out has diverged
 _FLOOR = 1e-8  # the loss plot's log axis starts here
 _EXTENT = (-3.0, 3.0, -2.0, 2.0)
@@ -58,12 +71,42 @@ SURFACES: dict[str, Surface] = {
 }
 
 
+_SHAPES = [((1, 1), (1,))]
+
+
+def _as_params(p: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The point ``(w1, w2)`` as one layer's ``[(W, b)]``: ``W = [[w1]]``, ``b = [w2]``."""
+    return [(np.array([[p[0]]]), np.array([p[1]]))]
+
+
+def _check_momentum(out: Any) -> tuple[list, list]:
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise BadOutput(f"momentum_update should return (new_params, new_velocity), got "
+                        f"{type(out).__name__}")
+    return (check_pairs(out[0], _SHAPES, "new params"),
+            check_pairs(out[1], _SHAPES, "new velocity"))
+
+
+def _check_adam(out: Any) -> tuple[list, dict]:
+    if not isinstance(out, tuple) or len(out) != 2 or not isinstance(out[1], dict):
+        raise BadOutput("adam_update should return (new_params, new_state) with new_state a "
+                        f"dict, got {type(out).__name__}")
+    state = out[1]
+    if not {"t", "m", "v"} <= set(state):
+        raise BadOutput(f'the new state should have the keys "t", "m" and "v", got '
+                        f"{sorted(state)}")
+    return (check_pairs(out[0], _SHAPES, "new params"),
+            {"t": state["t"], "m": check_pairs(state["m"], _SHAPES, 'state["m"]'),
+             "v": check_pairs(state["v"], _SHAPES, 'state["v"]')})
+
+
 def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, float],
                  lr: float, steps: int, method: str = "gradient descent",
-                 beta: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8) -> tuple[np.ndarray, bool]:
+                 guard: Guard | None = None) -> tuple[np.ndarray, bool]:
     """Points visited by ``steps`` updates from ``start``, shape ``(k, 2)``; and whether
-    the path diverged (then it stops early, at the first point beyond 1e6)."""
+    the path diverged (then it stops early, at the first point beyond 1e6). The update
+    rule is ``guard``'s (default: the course's reference), with its defaults for beta,
+    beta1, beta2 and eps."""
     if method not in METHODS:
         raise ValueError(f"method should be one of {METHODS}, got {method!r}")
     if not np.isfinite(lr) or lr <= 0:
@@ -73,22 +116,28 @@ def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, f
     p = np.array(start, dtype=float)
     if p.shape != (2,):
         raise ValueError(f"start should be two numbers, got {start!r}")
+    guard = guard or Guard(REFERENCE, {})
+    rule = RULES[method]
     path = [p.copy()]
-    m = np.zeros(2)
-    v = np.zeros(2)
+    params = _as_params(p)
+    velocity = _optim.zeros_like_params(params)
+    state: dict[str, Any] = {}
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, steps + 1):
+        for _ in range(steps):
             g = grad(p)
-            if method == "gradient descent":
-                p = p - lr * g
-            elif method == "momentum":
-                m = beta * m + g
-                p = p - lr * m
-            else:
-                m = beta * m + (1 - beta) * g
-                v = beta2 * v + (1 - beta2) * g * g
-                m_hat, v_hat = m / (1 - beta**t), v / (1 - beta2**t)
-                p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+            grads = _as_params(g)
+            try:
+                if rule == "sgd_update":
+                    params = guard.run(rule, lambda out: check_pairs(out, _SHAPES, "new params"),
+                                       params, grads, lr)
+                elif rule == "momentum_update":
+                    params, velocity = guard.run(rule, _check_momentum, params, grads,
+                                                 velocity, lr)
+                else:
+                    params, state = guard.run(rule, _check_adam, params, grads, state, lr)
+            except TrainingProblem:  # the reference overflows too: the path diverged
+                return np.array(path), True
+            p = np.array([params[0][0][0, 0], params[0][1][0]], dtype=float)
             if not np.all(np.isfinite(p)) or np.abs(p).max() > _LIMIT:
                 return np.array(path), True
             path.append(p.copy())
@@ -96,16 +145,26 @@ def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, f
 
 
 def descent_state(lr: float, steps: int, method: str = "gradient descent",
-                  surface: str = "narrow valley") -> dict[str, Any]:
-    """The path of ``method`` with learning rate ``lr`` on ``surface``, and its losses."""
+                  surface: str = "narrow valley",
+                  functions: Mapping[str, Callable | None] | None = None) -> dict[str, Any]:
+    """The path of ``method`` with learning rate ``lr`` on ``surface``, and its losses.
+
+    ``functions`` maps ``"sgd_update"``, ``"momentum_update"``, ``"adam_update"`` to the
+    learner's functions (missing or ``None``: the reference). ``state["source"]`` says
+    whose rule ran (``"yours"``, ``"reference"``, ``"reference (fallback)"``, or
+    ``"yours (not tried yet)"`` for 0 steps) and ``state["notes"]`` why one fell back.
+    """
     if surface not in SURFACES:
         raise ValueError(f"surface should be one of {sorted(SURFACES)}, got {surface!r}")
     spec = SURFACES[surface]
-    path, diverged = descent_path(spec.grad, spec.start, float(lr), int(steps), method)
+    guard = Guard(REFERENCE, dict(functions or {}), who="The explorer")
+    path, diverged = descent_path(spec.grad, spec.start, float(lr), int(steps), method, guard)
     losses = spec.loss(path[:, 0], path[:, 1])
     return {"path": path, "losses": losses, "gap": np.maximum(losses - spec.minimum, _FLOOR),
             "diverged": diverged, "lr": float(lr),
-            "steps": int(steps), "method": method, "surface": surface, "about": spec.about}
+            "steps": int(steps), "method": method, "surface": surface, "about": spec.about,
+            "rule": RULES[method], "source": guard.source(RULES[method]),
+            "notes": list(guard.notes)}
 
 
 def _contour(live: LiveFigure, surface: str) -> None:
@@ -143,14 +202,22 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
                    f"{losses[-1]:.4g}: the learning rate is too large.")
     else:
         verdict = f"loss after {state['steps']} steps: <b>{losses[-1]:.4g}</b>"
-    return (f"{state['method']}, lr = {state['lr']:.3g} on the {state['surface']} "
-            f"({state['about']}). {verdict}")
+    notes = "".join(f"<div style='background:#fff3cd;padding:4px;margin:2px'>&#9888; {note}"
+                    "</div>" for note in state["notes"])
+    return (f"{state['method']} (<code>{state['rule']}</code>: {state['source']}), "
+            f"lr = {state['lr']:.3g} on the {state['surface']} ({state['about']}). {verdict}"
+            f"{notes}")
 
 
 def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient descent",
-                     surface: str = "narrow valley") -> ControlPanel:
+                     surface: str = "narrow valley", sgd_update: Callable | None = None,
+                     momentum_update: Callable | None = None,
+                     adam_update: Callable | None = None) -> ControlPanel:
     """Sliders for the learning rate (log scale) and the number of steps, a method and a
-    surface; the path is drawn on the loss contour, the loss per step beside it."""
+    surface; the path is drawn on the loss contour, the loss per step beside it. The
+    update rules are yours where given (see :func:`descent_state`)."""
+    functions = {"sgd_update": sgd_update, "momentum_update": momentum_update,
+                 "adam_update": adam_update}
     live = LiveFigure(1, 2, figsize=(8.0, 3.4))
     contour_ax, loss_ax = live.axes
     (live.path,) = contour_ax.plot([], [], "o-", color="white", ms=3, lw=1.2, mec="k", mew=0.5)
@@ -174,5 +241,8 @@ def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient 
                                     description="surface", style=style,
                                     layout=widgets.Layout(width="230px")),
     }
-    return ControlPanel(controls, descent_state, _draw, live, title="Gradient descent on a "
+    def compute(**values: Any) -> dict[str, Any]:
+        return descent_state(**values, functions=functions)
+
+    return ControlPanel(controls, compute, _draw, live, title="Gradient descent on a "
                         "loss surface")

@@ -3,8 +3,8 @@
 A random batch ``X`` of shape ``(N_SAMPLES, width)`` with standard normal entries goes
 through ``depth`` dense layers of ``width`` units (biases zero), weights drawn with the
 chosen method's standard deviation times ``scale``. One small histogram per layer shows
-where that layer's activations lie (heights scaled to a peak of 1); the readout gives each
-layer's standard deviation.
+where that layer's activations lie (heights scaled to a peak of 1, just below the top of
+its plot, ``Y_TOP``); the readout gives each layer's standard deviation.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from nncourse.live import ControlPanel, LiveFigure, slider
 
 METHODS = ("zeros", "xavier", "he")
 ACTIVATIONS = ("tanh", "relu")
-MAX_DEPTH = 8
+MAX_DEPTH = 10
 MAX_WIDTH = 256
 N_SAMPLES = 200
 BINS = 24
 RANGES = {"tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}
-_COLS = 4
+_COLS = 5
+Y_TOP = 1.05  # the plots' y-axis runs to 1.05: the tallest bar (height 1) nearly reaches the top
 
 
 def init_std(method: str, n_in: int, n_out: int) -> float:
@@ -150,10 +151,16 @@ def forward_explorer(depth: int = 5, width: int = 128, method: str = "xavier",
     for i, ax in enumerate(live.axes):
         live.stairs.append(ax.stairs(np.zeros(BINS), state["edges"], fill=True,
                                      color="tab:blue", alpha=0.8))
-        ax.set(ylim=(0.0, 1.1), yticks=[])
+        ax.set(ylim=(0.0, Y_TOP), yticks=[])
         ax.set_title(f"layer {i + 1}", fontsize=8, pad=2)
         ax.tick_params(labelsize=7)
     live.animate(*live.stairs)
+    # lay out all MAX_DEPTH axes once, with every title and tick label, before any is
+    # hidden: the layout is fixed after the first draw, and depth may grow later
+    for ax in live.axes:
+        ax.set_xlim(state["edges"][0], state["edges"][-1])
+    live.figure.get_layout_engine().execute(live.figure)
+    live.figure.set_layout_engine("none")
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="depth",
                                    continuous_update=True, layout=widgets.Layout(width="220px"),
@@ -167,8 +174,9 @@ def forward_explorer(depth: int = 5, width: int = 128, method: str = "xavier",
                                    layout=widgets.Layout(width="150px"),
                                    style={"description_width": "35px"}),
         "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation,
-                                       description="f", layout=widgets.Layout(width="120px"),
-                                       style={"description_width": "20px"}),
+                                       description="activation",
+                                       layout=widgets.Layout(width="170px"),
+                                       style={"description_width": "65px"}),
     }
     return ControlPanel(controls, forward_state, _draw, live,
                         title="Activations layer by layer")

@@ -26,6 +26,7 @@ DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 EPOCHS = 150
 LEARNING_RATE = 0.02
 N_TRAIN, N_VAL = 200, 500
+X_MARGIN = 5  # epochs of blank space right of the last one
 _EPS = 1e-7
 
 
@@ -134,8 +135,11 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     x = np.arange(len(state["loss"]))
     for name in ("loss", "val_loss", "accuracy", "val_accuracy"):
         live.lines[name].set_data(x, state[name])
-    live.best_loss.set_xdata([state["best"]] * 2)
-    live.best_acc.set_xdata([state["best"]] * 2)
+    best = state["best"]
+    live.best_loss.set_xdata([best] * 2)
+    live.best_acc.set_xdata([best] * 2)
+    live.best_loss_dot.set_data([best], [state["val_loss"][best]])
+    live.best_acc_dot.set_data([best], [state["val_accuracy"][best]])
     return state["text"]
 
 
@@ -150,13 +154,18 @@ def regularization_explorer(hidden_units: int = 64, l2: float = 0.0,
                                                             "validation")):
         style, color = ("-", "tab:orange") if name.startswith("val") else ("--", "tab:blue")
         (live.lines[name],) = ax.plot([], [], style, color=color, label=label)
-    live.best_loss = loss_ax.axvline(0, color="tab:green", lw=1, label="best epoch")
-    live.best_acc = acc_ax.axvline(0, color="tab:green", lw=1)
-    loss_ax.set(xlim=(0, EPOCHS - 1), ylim=(0.0, 1.0), xlabel="epoch",
-                title="loss (cross-entropy)")
-    acc_ax.set(xlim=(0, EPOCHS - 1), ylim=(0.6, 1.0), xlabel="epoch", title="accuracy")
+    # the best epoch: a green line, and a dot on the validation curve
+    live.best_loss = loss_ax.axvline(0, color="tab:green", lw=1.5, label="best epoch")
+    live.best_acc = acc_ax.axvline(0, color="tab:green", lw=1.5)
+    (live.best_loss_dot,) = loss_ax.plot([], [], "o", color="tab:green", ms=5, clip_on=False)
+    (live.best_acc_dot,) = acc_ax.plot([], [], "o", color="tab:green", ms=5, clip_on=False)
+    # a margin right of the last epoch, so that a best epoch there is not hidden by the frame
+    xlim = (0, EPOCHS - 1 + X_MARGIN)
+    loss_ax.set(xlim=xlim, ylim=(0.0, 1.0), xlabel="epoch", title="loss (cross-entropy)")
+    acc_ax.set(xlim=xlim, ylim=(0.6, 1.0), xlabel="epoch", title="accuracy")
     loss_ax.legend(loc="upper left", fontsize=8)
-    live.animate(*live.lines.values(), live.best_loss, live.best_acc)
+    live.animate(*live.lines.values(), live.best_loss, live.best_acc, live.best_loss_dot,
+                 live.best_acc_dot)
     style = {"description_width": "80px"}
     layout = widgets.Layout(width="270px")
     controls = {

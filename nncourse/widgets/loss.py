@@ -132,8 +132,11 @@ def loss_curve_state(w: float, loss: str = "cross-entropy") -> dict[str, Any]:
     x, y = toy_data()
     curve, _, acc_curve = _losses(_W_GRID, x, y, loss)
     value, slope, acc = (float(v[0]) for v in _losses(np.array([w]), x, y, loss))
-    half = 0.8
-    tangent = (np.array([w - half, w + half]), value + slope * np.array([-half, half]))
+    # a segment of the tangent through (w, value), 1.6 long, slid to stay inside the plot
+    length = 1.6
+    start = min(max(w - length / 2, W_RANGE[0]), W_RANGE[1] - length)
+    ends = np.array([start, start + length])
+    tangent = (ends, value + slope * (ends - w))
     best = int(np.argmin(curve))
     return {"w": w, "loss": loss, "grid": _W_GRID, "curve": curve, "acc_curve": acc_curve,
             "value": value, "slope": slope, "accuracy": acc, "tangent": tangent,

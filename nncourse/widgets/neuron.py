@@ -17,6 +17,10 @@ GATES = {
 POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 _GRID = np.linspace(-0.5, 1.5, 60)
 _LIMITS = (-0.5, 1.5)
+# where the explorer opens: a boundary that computes neither AND nor OR (2 of 4 each)
+DEFAULTS = {"w1": 1.0, "w2": -1.0, "b": -0.5, "gate": "AND"}
+# every slider (w1, w2, b): low, high, step
+SLIDER_RANGE = {"low": -5.0, "high": 5.0, "step": 0.1}
 
 
 def neuron_state(w1: float, w2: float, b: float, gate: str = "AND") -> dict[str, Any]:
@@ -24,7 +28,10 @@ def neuron_state(w1: float, w2: float, b: float, gate: str = "AND") -> dict[str,
     if gate not in GATES:
         raise ValueError(f"gate should be one of {sorted(GATES)}, got {gate!r}")
     w = np.array([w1, w2], dtype=float)
-    z = POINTS @ w + b
+    # the sliders move in steps of 0.1, so z is a multiple of 0.1: rounding to 9 decimals
+    # only removes float noise (0.33 - 0.3 - 0.03 is not 0), so that a z shown as 0.00 is
+    # exactly 0, its output exactly 0.5 and its prediction 1; "+ 0.0" turns -0.0 into 0.0
+    z = np.round(POINTS @ w + b, 9) + 0.0
     p = 1.0 / (1.0 + np.exp(-z))
     gx, gy = np.meshgrid(_GRID, _GRID)
     surface = 1.0 / (1.0 + np.exp(-(w1 * gx + w2 * gy + b)))
@@ -63,8 +70,8 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     return _table(state)
 
 
-def neuron_explorer(w1: float = 1.0, w2: float = 1.0, b: float = -1.5,
-                    gate: str = "AND") -> ControlPanel:
+def neuron_explorer(w1: float = DEFAULTS["w1"], w2: float = DEFAULTS["w2"],
+                    b: float = DEFAULTS["b"], gate: str = DEFAULTS["gate"]) -> ControlPanel:
     """Sliders for one neuron's weights and bias over the AND, OR and XOR points."""
     live = LiveFigure(figsize=(4.2, 3.6))
     state = neuron_state(w1, w2, b, gate)
@@ -79,9 +86,10 @@ def neuron_explorer(w1: float = 1.0, w2: float = 1.0, b: float = -1.5,
     live.figure.colorbar(live.surface, ax=ax, shrink=0.8)
     live.animate(live.surface, live.boundary, live.points)
     controls = {
-        "w1": slider("w1", w1, -5.0, 5.0),
-        "w2": slider("w2", w2, -5.0, 5.0),
-        "b": slider("b", b, -5.0, 5.0),
+        name: slider(name, value, SLIDER_RANGE["low"], SLIDER_RANGE["high"],
+                     SLIDER_RANGE["step"])
+        for name, value in (("w1", w1), ("w2", w2), ("b", b))
+    } | {
         "gate": widgets.Dropdown(options=list(GATES), value=gate, description="gate",
                                  layout=widgets.Layout(width="150px"),
                                  style={"description_width": "40px"}),

@@ -59,7 +59,12 @@ def _batch() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _verdict(norms: np.ndarray) -> str:
-    """A one-line diagnosis of per-layer gradient norms (first layer first)."""
+    """A one-line diagnosis of per-layer gradient norms (first layer first).
+
+    Overflow, then *exploding* (some norm above 1e3), then *vanishing everywhere* (every
+    norm below 1e-5); otherwise the ratio first / last: *growing* above 1e2, *vanishing*
+    below 1e-2, *healthy* in between. Lesson 09's `widget-intro` cell states these rules.
+    """
     if not np.all(np.isfinite(norms)):
         return "overflow: some gradients are not finite numbers"
     first, last, largest = norms[0], norms[-1], np.max(norms)
@@ -68,10 +73,10 @@ def _verdict(norms: np.ndarray) -> str:
         if ratio > 1e2:
             return "exploding: the first layers get huge updates"
         return "exploding: every layer gets huge updates"
-    if ratio > 1e2:
-        return "growing: the first layers get much larger updates than the last"
     if largest < 1e-5:
         return "vanishing everywhere: every gradient is tiny"
+    if ratio > 1e2:
+        return "growing: the first layers get much larger updates than the last"
     if ratio < 1e-2:
         return "vanishing: the first layers hardly learn"
     return "healthy: similar gradient sizes in every layer"

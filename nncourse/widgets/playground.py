@@ -10,7 +10,8 @@ Pieces, each testable without a browser:
 
 - :data:`DEFAULTS` — the lesson's default settings, the one place the notebook, the
   widget and ``benchmarks/spiral_accuracy.py`` read them from;
-- :class:`GuardedFunctions` — the four functions with checks and fallback;
+- :class:`Guard` — learner functions with checks and the reference as fallback (the
+  descent explorer uses it too); :class:`GuardedFunctions` — the playground's four;
 - :class:`PlaygroundModel` — data, parameters, mini-batches, L2 and loss history;
 - :class:`Playground` — controls, a ``Play`` timer (one tick = one mini-batch step and
   one redraw), Step and Reset buttons, and a :class:`~nncourse.live.LiveFigure` whose
@@ -45,18 +46,22 @@ DEFAULTS: dict[str, Any] = {
     "n_test": 400,
     "hidden_layers": 2,
     "units": 16,
-    "activation": "tanh",
-    "lr": 0.5,
+    "activation": "relu",
+    "lr": 0.2,
     "batch_size": 16,
     "l2": 0.0,
     "epochs": 300,
     "seed": 0,
 }
-"""The lesson's settings: 2-16-16-1 tanh network, plain SGD, lr 0.5, batches of 16, 300
-epochs on 400 clean spiral points (test set: 400 more points from seed + 1)."""
+"""The lesson's settings: 2-16-16-1 ReLU network (He initialisation), plain SGD, lr 0.2,
+batches of 16, 300 epochs on 400 clean spiral points (test set: 400 more points from
+seed + 1)."""
 
 DATASETS: tuple[str, ...] = ("circle", "xor", "gauss", "spiral")
-ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid")
+ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid")
+INIT_METHODS: dict[str, str] = _optim.INIT_METHODS  # He for ReLU, Xavier otherwise
+"""The initialisation the playground uses for each hidden activation: He for ReLU,
+Xavier for the S-shaped ones (the pairing lesson 09 measures)."""
 LEARNING_RATES: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
 """The learning-rate slider's stops: log-spaced, as in TensorFlow Playground."""
 BATCH_SIZES: tuple[int, ...] = (1, 4, 8, 16, 32, 64, 128, 400)
@@ -191,35 +196,46 @@ def _describe_failure(exc: Exception) -> str:
     return f"it raised {type(exc).__name__}{detail}"
 
 
-class GuardedFunctions:
-    """``init_mlp``, ``mlp_forward``, ``mlp_backward`` and ``update``, each call checked.
+class Guard:
+    """Learner functions by name, each call checked, with the course's reference as fallback.
 
-    A learner's function that raises or returns something unusable is replaced, for the
-    rest of the session, by the reference, and a note says which and why. When the
-    reference fails on the same inputs too, the inputs are the problem (training diverged):
-    :class:`TrainingProblem` is raised and nothing is replaced.
+    ``reference`` maps every name to the course's function; ``given`` maps some names to the
+    learner's (``None``: not given). :meth:`run` calls the active function on copies of its
+    arguments and passes the result to a check. A learner's function that raises or returns
+    something unusable is replaced, for the rest of this object's life, by the reference,
+    and a note says which and why. When the reference fails on the same inputs too, the
+    inputs are the problem (training diverged): :class:`TrainingProblem` is raised and
+    nothing is replaced. Shared by the playground and the descent explorer.
     """
 
-    def __init__(self, init_mlp: Callable | None = None, mlp_forward: Callable | None = None,
-                 mlp_backward: Callable | None = None, update: Callable | None = None):
-        given = {"init_mlp": init_mlp, "mlp_forward": mlp_forward,
-                 "mlp_backward": mlp_backward, "update": update}
+    def __init__(self, reference: Mapping[str, Callable], given: Mapping[str, Callable | None],
+                 who: str = "The playground"):
         for name, fn in given.items():
+            if name not in reference:
+                raise ValueError(f"unknown function {name!r}; known: {sorted(reference)}")
             if fn is not None and not callable(fn):
                 raise TypeError(f"{name} should be a function, got {type(fn).__name__}")
+        self.reference = dict(reference)
         self.own = {name: fn for name, fn in given.items() if fn is not None}
-        self.active: dict[str, Callable] = {n: given[n] or REFERENCE[n] for n in FUNCTION_NAMES}
+        self.active: dict[str, Callable] = {n: self.own.get(n, ref)
+                                            for n, ref in self.reference.items()}
+        self.tried: set[str] = set()
         self.notes: list[str] = []
+        self.who = who
 
     def source(self, name: str) -> str:
-        """``"yours"``, ``"reference"`` (none given) or ``"reference (fallback)"``."""
+        """``"yours"`` (it ran and passed its checks), ``"yours (not tried yet)"``,
+        ``"reference"`` (none given) or ``"reference (fallback)"``."""
         if name not in self.own:
             return "reference"
-        return "yours" if self.active[name] is self.own[name] else "reference (fallback)"
+        if self.active[name] is not self.own[name]:
+            return "reference (fallback)"
+        return "yours" if name in self.tried else "yours (not tried yet)"
 
-    def _run(self, name: str, check: Callable[[Any], Any], *args: Any, **kwargs: Any) -> Any:
-        fn = self.active[name]
-        if fn is REFERENCE[name]:
+    def run(self, name: str, check: Callable[[Any], Any], *args: Any, **kwargs: Any) -> Any:
+        """``check(active_function(*args, **kwargs))``, falling back to the reference."""
+        fn, reference = self.active[name], self.reference[name]
+        if fn is not self.own.get(name):  # none given, or it fell back already
             try:
                 with np.errstate(all="ignore"):
                     return check(fn(*args, **kwargs))
@@ -227,45 +243,57 @@ class GuardedFunctions:
                 raise TrainingProblem(f"{name}: {exc}") from exc
         try:
             with np.errstate(all="ignore"):
-                return check(fn(*_copy_tree(args), **_copy_tree(kwargs)))
+                result = check(fn(*_copy_tree(args), **_copy_tree(kwargs)))
         except Exception as exc:  # the learner's function failed: does the reference?
             problem = _describe_failure(exc)
             try:
                 with np.errstate(all="ignore"):
-                    result = check(REFERENCE[name](*args, **kwargs))
+                    result = check(reference(*args, **kwargs))
             except Exception as ref_exc:
                 raise TrainingProblem(f"{name}: {problem} (the reference fails here too: "
                                       f"{ref_exc})") from ref_exc
-            self.active[name] = REFERENCE[name]
+            self.active[name] = reference
             self.notes.append(f"Your <code>{name}</code> failed: {html.escape(problem)}. "
-                              f"The playground switched to the course's reference "
+                              f"{self.who} switched to the course's reference "
                               f"<code>{name}</code>; fix yours and run the cell again.")
             return result
+        self.tried.add(name)
+        return result
 
-    def init_mlp(self, sizes: list[int], seed: int) -> Params:
-        """Checked ``init_mlp(sizes, method="he", seed=seed)``."""
+
+class GuardedFunctions(Guard):
+    """``init_mlp``, ``mlp_forward``, ``mlp_backward`` and ``update``, each call checked
+    (see :class:`Guard`)."""
+
+    def __init__(self, init_mlp: Callable | None = None, mlp_forward: Callable | None = None,
+                 mlp_backward: Callable | None = None, update: Callable | None = None):
+        super().__init__(REFERENCE, {"init_mlp": init_mlp, "mlp_forward": mlp_forward,
+                                     "mlp_backward": mlp_backward, "update": update})
+
+    def init_mlp(self, sizes: list[int], seed: int, method: str = "he") -> Params:
+        """Checked ``init_mlp(sizes, method=method, seed=seed)``."""
         shapes = param_shapes(sizes)
-        return self._run("init_mlp", lambda out: check_pairs(out, shapes, "params"),
-                         sizes, method="he", seed=seed)
+        return self.run("init_mlp", lambda out: check_pairs(out, shapes, "params"),
+                        sizes, method=method, seed=seed)
 
     def mlp_forward(self, X: np.ndarray, params: Params, sizes: list[int],
                     activation: str) -> tuple[np.ndarray, dict]:
         """Checked ``mlp_forward(X, params, activation, "sigmoid")``."""
-        return self._run("mlp_forward", lambda out: _check_forward(out, len(X), sizes),
-                         X, params, activation, "sigmoid")
+        return self.run("mlp_forward", lambda out: _check_forward(out, len(X), sizes),
+                        X, params, activation, "sigmoid")
 
     def mlp_backward(self, y: np.ndarray, cache: dict, params: Params,
                      sizes: list[int]) -> Params:
         """Checked ``mlp_backward(y, cache, params)``."""
         shapes = param_shapes(sizes)
-        return self._run("mlp_backward", lambda out: check_pairs(out, shapes, "grads"),
-                         y, cache, params)
+        return self.run("mlp_backward", lambda out: check_pairs(out, shapes, "grads"),
+                        y, cache, params)
 
     def update(self, params: Params, grads: Params, lr: float, sizes: list[int]) -> Params:
         """Checked ``update(params, grads, lr)``."""
         shapes = param_shapes(sizes)
-        return self._run("update", lambda out: check_pairs(out, shapes, "new params"),
-                         params, grads, lr)
+        return self.run("update", lambda out: check_pairs(out, shapes, "new params"),
+                        params, grads, lr)
 
 
 # ---------------------------------------------------------------- training state
@@ -281,8 +309,9 @@ class PlaygroundModel:
 
     ``settings`` are :data:`DEFAULTS` overridden by keyword. :meth:`configure` changes
     them: data, architecture or seed start training over; ``lr``, ``batch_size`` and ``l2``
-    apply from the next step. L2 adds ``2 * l2 * W`` to each weight gradient (biases are
-    not penalised); losses shown are the plain mean BCE.
+    apply from the next step. Weights start from :data:`INIT_METHODS` for the
+    activation. L2 adds ``2 * l2 * W`` to each weight gradient (biases are not
+    penalised); losses shown are the plain mean BCE.
     """
 
     def __init__(self, functions: GuardedFunctions | None = None, **settings: Any):
@@ -339,10 +368,23 @@ class PlaygroundModel:
             "step": [], "epoch": [], "train_loss": [], "test_loss": [], "test_accuracy": []}
         self.boundary = np.full((GRID, GRID), 0.5)
         try:
-            self.params = self.functions.init_mlp(self.sizes, s["seed"])
+            self.params = self.functions.init_mlp(self.sizes, s["seed"],
+                                                  INIT_METHODS[s["activation"]])
             self.evaluate()
+            self.probe()
         except TrainingProblem as exc:
             self.problem = str(exc)
+
+    def probe(self) -> None:
+        """Run ``mlp_backward`` and ``update`` once on the first training points and throw
+        the result away, so that before the first step the status line already says whose
+        function will run (a stub falls back now, with its note)."""
+        sizes, fns = self.sizes, self.functions
+        index = np.arange(min(len(self.X_train), max(1, int(self.settings["batch_size"]))))
+        _, cache = fns.mlp_forward(self.X_train[index], self.params, sizes,
+                                   self.settings["activation"])
+        grads = fns.mlp_backward(self.y_train[index], cache, self.params, sizes)
+        fns.update(self.params, grads, float(self.settings["lr"]), sizes)
 
     def _next_batch(self) -> np.ndarray:
         if self.position >= len(self.order):

@@ -7,8 +7,8 @@ MUTANTS = {
                                              "    std = X.std(axis=1, keepdims=True)"),
         "sample std (ddof=1)": ("std = X.std(axis=0)", "std = X.std(axis=0, ddof=1)"),
         "only subtracts the mean": ("(X - mean) / safe", "(X - mean)"),
-        "divides by the variance": ("safe = np.where(std > 0, std, 1.0)",
-                                    "safe = np.where(std > 0, std**2, 1.0)"),
+        "divides by the variance": ("safe = np.where(constant, 1.0, std)",
+                                    "safe = np.where(constant, 1.0, std**2)"),
         "one mean and std for the whole array": (
             "mean = X.mean(axis=0)\n    std = X.std(axis=0)",
             "mean = X.mean()\n    std = X.std() * np.ones(X.shape[1])"),
@@ -25,7 +25,26 @@ def standardize(X):
     return X
 """,
         "constant columns left as they are": (
-            "np.where(std > 0, (X - mean) / safe, 0.0)",
-            "np.where(std > 0, (X - mean) / safe, X)"),
+            "np.where(constant, 0.0, (X - mean) / safe)",
+            "np.where(constant, X, (X - mean) / safe)"),
+        "np.where around a division by zero (warns)": (
+            "np.where(constant, 0.0, (X - mean) / safe)",
+            "np.where(constant, 0.0, (X - mean) / std)"),
+        "variance from the mean of squares, without the square root": (
+            "std = X.std(axis=0)", "std = ((X - mean) ** 2).mean(axis=0)"),
+        "divides by n - 1 by hand": (
+            "std = X.std(axis=0)",
+            "std = np.sqrt(((X - mean) ** 2).sum(axis=0) / (len(X) - 1))"),
+        "constant columns found with std > 0 (not exact in floating point)": (
+            "constant = X.max(axis=0) == X.min(axis=0)", "constant = ~(std > 0)"),
+        "constant columns found with std != 0 and a plain division": """
+def standardize(X):
+    X = np.asarray(X, dtype=float)
+    std = X.std(axis=0)
+    Z = np.zeros_like(X)
+    nonzero = std != 0
+    Z[:, nonzero] = (X[:, nonzero] - X.mean(axis=0)[nonzero]) / std[nonzero]
+    return Z
+""",
     },
 }

@@ -11,6 +11,9 @@ def weighted_sum(x, w, b):
 """,
         "product of sums": ("x @ w + b", "np.sum(x, axis=-1) * np.sum(w) + b"),
         "rounds the result": ("x @ w + b", "np.round(x @ w + b, 1)"),
+        "w @ x instead of x @ w (fails on a batch)": ("x @ w + b", "w @ x + b"),
+        "float() of the result (fails on a batch)": ("x @ w + b", "float(x @ w + b)"),
+        "sums along axis=1 (fails on one input)": ("x @ w + b", "np.sum(x * w, axis=1) + b"),
     },
     "neuron_output": {
         "forgot the activation": ("1.0 / (1.0 + np.exp(-z))", "z"),
@@ -22,6 +25,16 @@ def weighted_sum(x, w, b):
         "bias added after the sigmoid": (
             "z = weighted_sum(x, w, b)\n    return 1.0 / (1.0 + np.exp(-z))",
             "z = weighted_sum(x, w, 0.0)\n    return 1.0 / (1.0 + np.exp(-z)) + b"),
+        "e^-z / (1 + e^-z), which is sigmoid(-z)": (
+            "1.0 / (1.0 + np.exp(-z))", "np.exp(-z) / (1.0 + np.exp(-z))"),
+        "rounds the output to 3 decimals": (
+            "1.0 / (1.0 + np.exp(-z))", "np.round(1.0 / (1.0 + np.exp(-z)), 3)"),
+        "hand-written sigmoid that forgets the bias": """
+def neuron_output(x, w, b):
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    return 1.0 / (1.0 + np.exp(-(x @ w)))
+""",
     },
     "neuron_predict": {
         "returns probabilities, not labels": (
@@ -33,6 +46,9 @@ def weighted_sum(x, w, b):
         "ignores the threshold argument": (">= threshold", ">= 0.5"),
         "labels inverted": (">= threshold", "< threshold"),
         "floats 0.0/1.0": (".astype(int)", ".astype(float)"),
+        "rounds the output instead of comparing with the threshold": (
+            "(neuron_output(X, w, b) >= threshold).astype(int)",
+            "np.round(neuron_output(X, w, b)).astype(int)"),
         "thresholds z instead of the output": (
             "(neuron_output(X, w, b) >= threshold)",
             "(weighted_sum(X, w, b) >= threshold)"),

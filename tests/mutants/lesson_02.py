@@ -27,6 +27,9 @@ def relu(z):
         "returns ReLU itself": ("(np.asarray(z) > 0).astype(float)", "np.maximum(0.0, z)"),
         "returns integers": (".astype(float)", ".astype(int)"),
         "sign flipped": ("> 0)", "< 0)"),
+        "slope 0.5 at z = 0": (
+            "(np.asarray(z) > 0).astype(float)",
+            "np.where(np.asarray(z) > 0, 1.0, np.where(np.asarray(z) == 0, 0.5, 0.0))"),
     },
     "sigmoid": {
         "textbook formula overflows": """
@@ -53,6 +56,8 @@ def sigmoid(z):
         "tanh's derivative": ("s * (1.0 - s)", "1.0 - s**2"),
         "returns sigmoid itself": ("s * (1.0 - s)", "s"),
         "plus instead of minus": ("s * (1.0 - s)", "s * (1.0 + s)"),
+        "z in the second factor": ("s * (1.0 - s)", "s * (1.0 - z)"),
+        "z in the first factor": ("s * (1.0 - s)", "z * (1.0 - s)"),
         "naive exp formula overflows": """
 def sigmoid_grad(z):
     z = np.asarray(z, dtype=float)
@@ -71,6 +76,10 @@ def sigmoid_grad(z):
         "forgot keepdims in the sum": ("E.sum(axis=1, keepdims=True)", "E.sum(axis=1)"),
         "subtracts the global maximum": ("Z.max(axis=1, keepdims=True)", "Z.max()"),
         "subtracts the row mean": ("Z.max(axis=1, keepdims=True)", "Z.mean(axis=1, keepdims=True)"),
+        "row maximum, but column sums": (
+            "E / E.sum(axis=1, keepdims=True)", "E / E.sum(axis=0, keepdims=True)"),
+        "max shift without keepdims": (
+            "Z - Z.max(axis=1, keepdims=True)", "Z - Z.max(axis=1)"),
         "exp of the unshifted logits in the numerator": (
             "return E / E.sum(axis=1, keepdims=True)",
             "return np.exp(Z) / E.sum(axis=1, keepdims=True)"),
@@ -82,5 +91,6 @@ def sigmoid_grad(z):
         "forgot the last bias": ("b = b1 @ W2 + b2", "b = b1 @ W2"),
         "W2 @ b1 instead of b1 @ W2": ("b = b1 @ W2 + b2", "b = W2 @ b1 + b2"),
         "element-wise product": ("W = W1 @ W2", "W = W1 * W2"),
+        "returns (b, W)": ("return W, b", "return b, W"),
     },
 }

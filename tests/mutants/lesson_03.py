@@ -15,6 +15,9 @@ MUTANTS = {
         "element-wise product": ("X @ W + b", "X * W + b"),
         "sums over the batch": ("X @ W + b", "(X @ W + b).sum(axis=0)"),
         "applies relu inside the layer": ("X @ W + b", "np.maximum(X @ W + b, 0.0)"),
+        "transposed weights, reshaped to fit": ("X @ W + b", "X @ W.T.reshape(W.shape) + b"),
+        "bias as a column (added to every column)": ("X @ W + b", "X @ W + b.reshape(-1, 1)"),
+        "W @ X + b (fits only square shapes)": ("X @ W + b", "W @ X + b"),
     },
     "init_dense": {
         "He with n_out instead of n_in": ("np.sqrt(2.0 / n_in)", "np.sqrt(2.0 / n_out)"),
@@ -36,6 +39,14 @@ MUTANTS = {
         "W shape (n_out, n_in)": ("size=(n_in, n_out))\n    elif method == \"he\"",
                                   "size=(n_out, n_in))\n    elif method == \"he\""),
         "bias shape (n_out, 1)": ("b = np.zeros(n_out)", "b = np.zeros((n_out, 1))"),
+        "Xavier and He formulas swapped": (
+            """        W = rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))
+    elif method == "he":
+        W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))""",
+            """        W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
+    elif method == "he":
+        W = rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))"""),
+        "Xavier with n_in only": ("np.sqrt(2.0 / (n_in + n_out))", "np.sqrt(2.0 / n_in)"),
         "unknown method falls back to He": """
 def init_dense(n_in, n_out, method, rng):
     if method == "zeros":
@@ -63,6 +74,8 @@ def init_dense(n_in, n_out, method, rng):
         "ignores the seed": ("np.random.default_rng(seed)", "np.random.default_rng(0)"),
         "unseeded generator": ("np.random.default_rng(seed)", "np.random.default_rng()"),
         "default method xavier": ('method="he"', 'method="xavier"'),
+        "zeros for every method": ("init_dense(n_in, n_out, method, rng)",
+                                   "init_dense(n_in, n_out, \"zeros\", rng)"),
     },
     "mlp_forward": {
         "hidden activation on the last layer too": (

@@ -13,6 +13,8 @@ MUTANTS = {
                                           "np.sum((y - y_hat) ** 2) / len(y)"),
         "halved (the 1/2 convention)": ("np.mean((y - y_hat) ** 2)",
                                         "0.5 * np.mean((y - y_hat) ** 2)"),
+        "squared difference of the means": ("np.mean((y - y_hat) ** 2)",
+                                            "(np.mean(y) - np.mean(y_hat)) ** 2"),
         "no np.asarray (lists fail)": """
 def mse(y, y_hat):
     return float(np.mean((y - y_hat) ** 2))
@@ -27,6 +29,20 @@ def binary_cross_entropy(y, p):
     p = np.ravel(np.asarray(p, dtype=float))
     with np.errstate(all="ignore"):
         return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+""",
+        "no np.asarray/np.ravel (1 - list fails)": """
+def binary_cross_entropy(y, p):
+    eps = 1e-12
+    p = np.clip(p, eps, 1.0 - eps)
+    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+""",
+        "log(1 - p) of the unclipped p": """
+def binary_cross_entropy(y, p):
+    eps = 1e-12
+    y = np.ravel(np.asarray(y, dtype=float))
+    p_raw = np.ravel(np.asarray(p, dtype=float))
+    p = np.clip(p_raw, eps, 1.0 - eps)
+    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p_raw)))
 """,
         "clips from below only": ("np.clip(np.ravel(np.asarray(p, dtype=float)), eps, 1.0 - eps)",
                                   "np.maximum(np.ravel(np.asarray(p, dtype=float)), eps)"),
@@ -58,6 +74,19 @@ def binary_cross_entropy(y, p):
             "np.sum(Y * np.log(P) + (1 - Y) * np.log(np.clip(1 - P, eps, 1.0)), axis=1)"),
         "uses the largest probability, not the true class": (
             "-np.mean(np.sum(Y * np.log(P), axis=1))", "-np.mean(np.log(P.max(axis=1)))"),
+        "true-class idiom -log(P[Y == 1]) without clipping": """
+def categorical_cross_entropy(Y, P):
+    Y = np.asarray(Y, dtype=float)
+    P = np.asarray(P, dtype=float)
+    return float(-np.mean(np.log(P[Y == 1])))
+""",
+        "true-class mask P[Y == 1] without np.asarray (lists select nothing)": """
+def categorical_cross_entropy(Y, P):
+    eps = 1e-12
+    P = np.clip(P, eps, 1.0)
+    return float(-np.mean(np.log(P[Y == 1])))
+""",
+        "clips P far too coarsely (eps = 1e-3)": ("eps = 1e-12", "eps = 1e-3"),
         "sums over samples then averages over classes": (
             "np.sum(Y * np.log(P), axis=1)", "np.sum(Y * np.log(P), axis=0)"),
     },
@@ -70,6 +99,10 @@ def binary_cross_entropy(y, p):
         "no ravel (column broadcasts to (n, n))": (
             "y_true = np.ravel(np.asarray(y_true))\n    y_pred = np.ravel(np.asarray(y_pred))",
             "y_true = np.asarray(y_true)\n    y_pred = np.asarray(y_pred)"),
+        "no np.asarray/np.ravel (.mean() of a list comparison)": """
+def accuracy(y_true, y_pred):
+    return float((y_true == y_pred).mean())
+""",
         "integer division": ("float(np.mean(y_true == y_pred))",
                              "int(np.sum(y_true == y_pred)) // y_true.size"),
         "only compares the positive class": ("np.mean(y_true == y_pred)",

@@ -4,10 +4,15 @@ MUTANTS = {
     "relu_backward": {
         "Z >= 0 (passes the gradient at the kink)": ("(Z > 0)", "(Z >= 0)"),
         "masks on dA > 0 instead of Z > 0": ("dA * (Z > 0)", "dA * (dA > 0)"),
+        "returns dA unchanged (no mask)": ("dA * (Z > 0)", "dA"),
         "returns the mask, forgets dA": ("dA * (Z > 0)", "(Z > 0).astype(float)"),
         "multiplies by Z": ("dA * (Z > 0)", "dA * Z"),
         "relu of the gradient": ("dA * (Z > 0)", "np.maximum(dA, 0.0)"),
         "returns booleans": ("dA * (Z > 0)", "(dA != 0) & (Z > 0)"),
+        "multiplies by relu(Z), the layer's output A": ("dA * (Z > 0)",
+                                                        "dA * np.maximum(Z, 0.0)"),
+        "masks on Z > 0 but also clips negative dA to 0": ("dA * (Z > 0)",
+                                                           "np.maximum(dA, 0.0) * (Z > 0)"),
     },
     "sigmoid_bce_backward": {
         "forgot the 1/n": ("(p - y) / p.shape[0]", "p - y"),
@@ -30,17 +35,26 @@ MUTANTS = {
         "dX = dZ @ W (no transpose)": ("dX = dZ @ W.T", "dX = dZ @ W"),
         "dW averaged over samples": ("dW = X.T @ dZ", "dW = X.T @ dZ / len(X)"),
         "returns (dW, db, dX)": ("return dX, dW, db", "return dW, db, dX"),
+        "db = dZ (no sum over the samples)": ("db = dZ.sum(axis=0)", "db = dZ"),
+        "db sums over everything": ("db = dZ.sum(axis=0)", "db = dZ.sum()"),
+        "returns (dW, dX, db)": ("return dX, dW, db", "return dW, dX, db"),
+        "returns (dX, db, dW)": ("return dX, dW, db", "return dX, db, dW"),
     },
     "numerical_gradient": {
         "one-sided difference": (
             "xc[idx] = old - eps\n        f_minus = f(xc)",
             "xc[idx] = old\n        f_minus = f(xc)"),
         "forgot the 2 in 2 * eps": ("(f_plus - f_minus) / (2 * eps)", "(f_plus - f_minus) / eps"),
+        "forward difference (f(x + eps) - f(x)) / eps": (
+            "xc[idx] = old - eps\n        f_minus = f(xc)\n        xc[idx] = old\n"
+            "        grad[idx] = (f_plus - f_minus) / (2 * eps)",
+            "xc[idx] = old\n        f_minus = f(xc)\n        grad[idx] = (f_plus - f_minus) / eps"),
         "ignores the eps argument": ("xc = np.array(x, dtype=float)",
                                      "xc = np.array(x, dtype=float)\n    eps = 1e-5"),
         "no float copy (int arrays truncate x + eps)": ("xc = np.array(x, dtype=float)",
                                                         "xc = np.array(x)"),
         "returns a flattened gradient": ("return grad", "return grad.ravel()"),
+        "does not put xc[idx] back after the nudges": ("        xc[idx] = old\n", ""),
         "mutates the caller's x and never restores it": """
 def numerical_gradient(f, x, eps=1e-5):
     grad = np.zeros_like(x, dtype=float)
@@ -84,6 +98,11 @@ def numerical_gradient(f, x, eps=1e-5):
                                      "np.abs(a - b) / scale"),
         "squared norms": ("float(np.linalg.norm(a - b) / scale)",
                           "float(np.sum((a - b) ** 2) / scale)"),
+        "no np.asarray: two lists cannot be subtracted": (
+            "    a = np.asarray(a, dtype=float)\n    b = np.asarray(b, dtype=float)\n", ""),
+        "np.max(v, 1e-12) instead of max (1e-12 read as an axis)": (
+            "max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)",
+            "np.max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)"),
     },
     "mlp_backward": {
         "activation derivative at A instead of Z": ("np.tanh(Z_prev)", "np.tanh(A[layer - 1])"),
@@ -107,5 +126,24 @@ def numerical_gradient(f, x, eps=1e-5):
                                                 "dZ = dA_prev * s * s"),
         "uses the next layer's weights": ("W, _ = params[layer - 1]",
                                           "W, _ = params[min(layer, L - 1)]"),
+        "textbook sigmoid 1 / (1 + exp(-Z)) overflows": (
+            "s = sigmoid(Z_prev)", "s = 1.0 / (1.0 + np.exp(-Z_prev))"),
+        "forgets the sigmoid derivative": ("dZ = dA_prev * s * (1.0 - s)", "dZ = dA_prev"),
+        "sign error at the output": ("dZ = sigmoid_bce_backward(A[L], y)",
+                                     "dZ = -sigmoid_bce_backward(A[L], y)"),
+        "tanh derivative written as 1 - tanh(Z)": (
+            "dZ = dA_prev * (1.0 - np.tanh(Z_prev) ** 2)",
+            "dZ = dA_prev * (1.0 - np.tanh(Z_prev))"),
+        "dW and db divided by n again": ("grads[layer - 1] = (dW, db)",
+                                         "grads[layer - 1] = (dW / len(y), db / len(y))"),
+        "weights of the layer below": ("W, _ = params[layer - 1]", "W, _ = params[layer - 2]"),
+        "changes the cache in place (A[L] -= y)": (
+            "dZ = sigmoid_bce_backward(A[L], y)",
+            "A[L] -= np.reshape(np.asarray(y, dtype=float), A[L].shape)\n    dZ = A[L] / len(y)"),
+        "clips the cached Z in place before the sigmoid": (
+            "s = sigmoid(Z_prev)", "s = sigmoid(np.clip(Z_prev, -30.0, 30.0, out=Z_prev))"),
+        "activation derivative of the layer above": (
+            "Z_prev = Z[layer - 2]  # pre-activation of the layer below",
+            "Z_prev = Z[layer - 1] if Z[layer - 1].shape == dA_prev.shape else Z[layer - 2]"),
     },
 }

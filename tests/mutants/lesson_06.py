@@ -22,6 +22,17 @@ def sgd_update(params, grads, lr):
         "returns only the last layer": ("    return new_params", "    return new_params[-1:]"),
     },
     "iterate_minibatches": {
+        "returns a list instead of yielding": """
+def iterate_minibatches(X, y, batch_size, rng):
+    X = np.asarray(X)
+    y = np.asarray(y)
+    order = rng.permutation(len(X))
+    batches = []
+    for start in range(0, len(X), batch_size):
+        index = order[start:start + batch_size]
+        batches.append((X[index], y[index]))
+    return batches
+""",
         "no shuffling": ("order = rng.permutation(len(X))", "order = np.arange(len(X))"),
         "drops the last, smaller batch": (
             "range(0, len(X), batch_size)", "range(0, len(X) - batch_size + 1, batch_size)"),
@@ -64,7 +75,8 @@ def iterate_minibatches(X, y, batch_size, rng):
             "params = sgd_update(params, grads, lr)", "sgd_update(params, grads, lr)"),
         "new rng every epoch (same order each epoch)": """
 def train_mlp(X, y, layer_sizes, lr, epochs, batch_size, seed, hidden_activation="relu"):
-    params = init_mlp(layer_sizes, seed=seed)
+    method = "he" if hidden_activation == "relu" else "xavier"
+    params = init_mlp(layer_sizes, method=method, seed=seed)
     history = {"loss": [], "accuracy": []}
     for _epoch in range(epochs):
         rng = np.random.default_rng(seed)
@@ -90,13 +102,41 @@ def train_mlp(X, y, layer_sizes, lr, epochs, batch_size, seed, hidden_activation
         "one epoch too few": ("range(epochs)", "range(epochs - 1)"),
         "ignores hidden_activation": (
             "mlp_forward(X_batch, params, hidden_activation)", "mlp_forward(X_batch, params)"),
+        "hidden_activation left out of the evaluation forward": (
+            "p = mlp_forward(X, params, hidden_activation)", "p = mlp_forward(X, params)"),
+        # both mlp_forward calls: the training one on X_batch and the evaluation one on X
+        "hidden_activation left out of both forwards": ("params, hidden_activation)", "params)"),
+        "hidden_activation ignored everywhere (ReLU and He init for every activation)": """
+def train_mlp(X, y, layer_sizes, lr, epochs, batch_size, seed, hidden_activation="relu"):
+    params = init_mlp(layer_sizes, seed=seed)
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "accuracy": []}
+    for _epoch in range(epochs):
+        for X_batch, y_batch in iterate_minibatches(X, y, batch_size, rng):
+            _, cache = mlp_forward(X_batch, params)
+            grads = mlp_backward(y_batch, cache, params)
+            params = sgd_update(params, grads, lr)
+        p = mlp_forward(X, params)[0][:, 0]
+        history["loss"].append(binary_cross_entropy(y, p))
+        history["accuracy"].append(accuracy(y, (p >= 0.5).astype(int)))
+    return params, history
+""",
         "ignores the seed for the weights": (
-            "init_mlp(layer_sizes, seed=seed)", "init_mlp(layer_sizes)"),
+            "init_mlp(layer_sizes, method=method, seed=seed)",
+            "init_mlp(layer_sizes, method=method)"),
+        "He initialisation for every activation (init_mlp's default)": (
+            "init_mlp(layer_sizes, method=method, seed=seed)", "init_mlp(layer_sizes, seed=seed)"),
+        "Xavier initialisation for every activation": (
+            'method = "he" if hidden_activation == "relu" else "xavier"', 'method = "xavier"'),
+        "He and Xavier swapped (Xavier for ReLU, He for tanh)": (
+            'method = "he" if hidden_activation == "relu" else "xavier"',
+            'method = "xavier" if hidden_activation == "relu" else "he"'),
         "fixed learning rate": (
             "sgd_update(params, grads, lr)", "sgd_update(params, grads, 0.1)"),
         "records the loss before the epoch's updates": """
 def train_mlp(X, y, layer_sizes, lr, epochs, batch_size, seed, hidden_activation="relu"):
-    params = init_mlp(layer_sizes, seed=seed)
+    method = "he" if hidden_activation == "relu" else "xavier"
+    params = init_mlp(layer_sizes, method=method, seed=seed)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "accuracy": []}
     for _epoch in range(epochs):

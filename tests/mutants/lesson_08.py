@@ -90,6 +90,15 @@ MUTANTS = {
         "L2 on the biases instead of the kernels": (
             "kernel_regularizer=keras.regularizers.L2(l2)))\n        if",
             "bias_regularizer=keras.regularizers.L2(l2)))\n        if"),
+        "L2 on the biases too": (
+            "kernel_regularizer=keras.regularizers.L2(l2)))",
+            "kernel_regularizer=keras.regularizers.L2(l2),\n"
+            + " " * 41 + "bias_regularizer=keras.regularizers.L2(l2)))"),
+        "L2 on the output bias too": (
+            'activation="sigmoid",\n                                     kernel_regularizer='
+            'keras.regularizers.L2(l2)))',
+            'activation="sigmoid", bias_regularizer=keras.regularizers.L2(l2),\n'
+            '                                     kernel_regularizer=keras.regularizers.L2(l2)))'),
         "L1 instead of L2": (
             "kernel_regularizer=keras.regularizers.L2(l2)))\n        if",
             "kernel_regularizer=keras.regularizers.L1(l2)))\n        if"),
@@ -114,6 +123,8 @@ MUTANTS = {
             "kernel_regularizer=keras.regularizers.L2(0.01)))\n        if"),
         "no relu in the hidden layers": (
             'keras.layers.Dense(units, activation="relu",', "keras.layers.Dense(units,"),
+        "only handles a list": (
+            "    if isinstance(hidden_units, int):\n        hidden_units = [hidden_units]\n", ""),
         "dropout ignored": (
             "        if dropout > 0:\n            layers.append(keras.layers.Dropout(dropout))\n",
             ""),

@@ -15,6 +15,11 @@ MUTANTS = {
         "root mean square instead of norm": (
             "np.sqrt(np.sum(np.square(dW)))", "np.sqrt(np.mean(np.square(dW)))"),
         "largest absolute entry": ("np.sqrt(np.sum(np.square(dW)))", "np.max(np.abs(dW))"),
+        "layers in reverse order (last layer first)": (
+            "for dW, _ in grads]", "for dW, _ in grads[::-1]]"),
+        "a Python list instead of a numpy array": (
+            "return np.array([np.sqrt(np.sum(np.square(dW))) for dW, _ in grads], dtype=float)",
+            "return [float(np.sqrt(np.sum(np.square(dW)))) for dW, _ in grads]"),
         "one global number instead of one per layer": (
             "return np.array([np.sqrt(np.sum(np.square(dW))) for dW, _ in grads], dtype=float)",
             "return float(np.sqrt(sum(np.sum(np.square(dW)) for dW, _ in grads)))"),
@@ -58,6 +63,12 @@ def clip_by_global_norm(grads, max_norm):
             "clipped = [(dW * scale, db * scale) for dW, db in grads]",
             "for dW, db in grads:\n        dW *= scale\n        db *= scale\n"
             "    clipped = grads"),
+        "returns the pair in the wrong order (global_norm, clipped_grads)": (
+            "return clipped, global_norm", "return global_norm, clipped"),
+        "returns the list it was given when nothing needs clipping": (
+            "    return clipped, global_norm",
+            "    if global_norm <= max_norm:\n        return grads, global_norm\n"
+            "    return clipped, global_norm"),
         "divides by the norm without a guard (0/0 for zero gradients)": (
             "scale = max_norm / max(global_norm, max_norm)",
             "scale = min(1.0, max_norm / global_norm)"),
@@ -75,7 +86,11 @@ def clip_by_global_norm(grads, max_norm):
             "np.sqrt(var + eps)", "(var + eps)"),
         "forgot eps": ("np.sqrt(var + eps)", "np.sqrt(var)"),
         "ignores the eps argument": ("np.sqrt(var + eps)", "np.sqrt(var + 1e-5)"),
+        "ignores the eps argument (a fixed 1e-3, Keras' default)": (
+            "np.sqrt(var + eps)", "np.sqrt(var + 1e-3)"),
         "beta scaled by gamma": ("return gamma * X_hat + beta", "return gamma * (X_hat + beta)"),
+        "one mean and variance for the whole batch": (
+            "mean = X.mean(axis=0)\n    var = X.var(axis=0)", "mean = X.mean()\n    var = X.var()"),
     },
     "exponential_decay": {
         "staircase with integer division": (
@@ -95,6 +110,8 @@ def clip_by_global_norm(grads, max_norm):
         "linear decay": (
             "lr0 * decay_rate ** (np.asarray(step, dtype=float) / decay_steps)",
             "lr0 * (1 - (1 - decay_rate) * np.asarray(step, dtype=float) / decay_steps)"),
+        "decays by decay_rate at every step (forgot decay_steps)": (
+            "(np.asarray(step, dtype=float) / decay_steps)", "np.asarray(step, dtype=float)"),
         "forgot lr0": (
             "lr0 * decay_rate ** (np.asarray(step, dtype=float) / decay_steps)",
             "decay_rate ** (np.asarray(step, dtype=float) / decay_steps)"),

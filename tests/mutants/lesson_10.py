@@ -36,6 +36,19 @@ def conv2d(image, kernel):
             out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
     return out
 """),
+        "windows jump by the kernel size (stride kh, kw)": ("""
+def conv2d(image, kernel):
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            window = image[i * kh:i * kh + kh, j * kw:j * kw + kw]
+            if window.shape == kernel.shape:
+                out[i, j] = np.sum(window * kernel)
+    return out
+"""),
     },
     "max_pool2d": {
         "mean pooling": (".max(axis=(1, 3))", ".mean(axis=(1, 3))"),
@@ -61,6 +74,10 @@ def max_pool2d(X, size):
             "size = 2\n    rows, cols = X.shape[0] // size, X.shape[1] // size"),
         "pools rows only": (
             ".max(axis=(1, 3))", ".max(axis=1)[:, :, 0]"),
+        "right reshape, maximum over the wrong axes (2, 3)": (
+            ".max(axis=(1, 3))", ".max(axis=(2, 3))"),
+        "no float conversion (integer output for an integer input)": (
+            "X = np.asarray(X, dtype=float)", "X = np.asarray(X)"),
         "max of absolute values": (
             "trimmed.reshape(rows, size, cols, size).max(axis=(1, 3))",
             "np.abs(trimmed).reshape(rows, size, cols, size).max(axis=(1, 3))"),
@@ -109,6 +126,9 @@ def max_pool2d(X, size):
         "axis=1 only (breaks on images)": (
             "return ((X - X_hat) ** 2).reshape(len(X), -1).mean(axis=1)",
             "return ((X - X_hat) ** 2).mean(axis=1)"),
+        "averages over the last axis only (axis=-1)": (
+            "return ((X - X_hat) ** 2).reshape(len(X), -1).mean(axis=1)",
+            "return ((X - X_hat) ** 2).mean(axis=-1)"),
         "calls model(X) instead of model.predict": (
             "model.predict(X, verbose=0)", "model(X)"),
     },
