@@ -40,7 +40,10 @@ def run(lesson: str) -> float:
 def main(argv: list[str]) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    lessons = argv or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    folders = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    # "07" or "07_keras": a lesson's number is enough
+    lessons = [next((f for f in folders if f == a or f.startswith(f"{a}_")), a)
+               for a in argv] or folders
     failed = False
     for lesson in lessons:
         try:

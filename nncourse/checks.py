@@ -202,8 +202,8 @@ def _warning_message(what: str, caught: warnings.WarningMessage) -> str:
     cure = ""
     if ("divide" in text or "invalid value" in text) and "np.where" in source:
         cure = (" `np.where(cond, a / b, 0.0)` still computes `a / b` everywhere, also where "
-                "`b` is 0, and numpy warns about it: replace the zeros of the denominator first "
-                "(e.g. `safe = np.where(b == 0, 1.0, b)`) and divide by `safe` instead.")
+                "`b` is 0, and numpy warns about it: build a safe denominator first (1.0 where "
+                "the division would fail, `b` elsewhere) and divide by it instead.")
     elif "in log" in text:
         cure = (" `np.log` got 0 or a negative number: keep its argument inside (0, 1], e.g. "
                 "clip a copy of the probabilities first.")

@@ -9,11 +9,14 @@ a browser.
 
 from __future__ import annotations
 
+import base64
 import io
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -82,7 +85,28 @@ class LiveFigure:
         self.image.value = self.render()
 
 
-class ControlPanel(widgets.VBox):
+class StaticPicture:
+    """Mixin for a widget that has a ``live`` :class:`LiveFigure`: its output also carries
+    the current picture as ``image/png``.
+
+    While a kernel runs, JupyterLab shows the live widget; a saved notebook viewed without
+    one (GitHub, nbviewer, an HTML or PDF export) shows the picture instead of
+    ``ControlPanel(children=(...``.
+    """
+
+    live: LiveFigure
+    title: str = ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        png = self.live.image.value or self.live.render()
+        name = self.title or type(self).__name__
+        return {**bundle, "image/png": base64.b64encode(png).decode("ascii"),
+                "text/plain": f"{name} (live controls while a kernel runs; "
+                              "the picture shows their last state)"}
+
+
+class ControlPanel(StaticPicture, widgets.VBox):
     """Controls, a live figure and a text readout, wired to ``compute`` and ``draw``.
 
     ``compute(**values)`` turns the controls' values into a state (numbers, arrays,
@@ -103,6 +127,7 @@ class ControlPanel(widgets.VBox):
         self.draw = draw
         self.live = live
         self.readout = widgets.HTML()
+        self.title = title
         self.state: Mapping[str, Any] = {}
         header = [widgets.HTML(f"<b>{title}</b>")] if title else []
         super().__init__(
@@ -129,6 +154,15 @@ class ControlPanel(widgets.VBox):
 
     def _on_change(self, _change: Any) -> None:
         self.update()
+
+
+def finite_number(value: Any, name: str) -> float:
+    """``value`` as a float; a clear error for a non-number or a non-finite one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} should be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} should be finite, got {value}")
+    return float(value)
 
 
 def slider(description: str, value: float, low: float, high: float, step: float = 0.1,

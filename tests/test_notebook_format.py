@@ -120,3 +120,22 @@ def test_visible_test_cells_say_when_they_pass(lesson):
             last = cell.source.rstrip().splitlines()[-1]
             assert last == f'passed("{name}")', (
                 f"{lesson}:{cell.id} should end with `passed(\"{name}\")`, not {last!r}")
+
+
+LOOP_STEPS = ("forward", "loss", "backward", "update")
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_lesson_ends_with_what_to_remember_and_its_place_in_the_loop(lesson):
+    cells = read(solution_notebook(lesson)).cells
+    found = [i for i, c in enumerate(cells) if "What you should remember" in c.source]
+    assert found, f"{lesson}: no 'What you should remember' cell"
+    start = found[-1]
+    assert start >= len(cells) - 2, f"{lesson}: 'What you should remember' should end the lesson"
+    remember = cells[start].source.split("What you should remember", 1)[1]
+    remember = remember.split("\n\n#", 1)[0]
+    bullets = re.findall(r"^\s*(?:[-*]|\d+\.) ", remember, re.MULTILINE)
+    assert 3 <= len(bullets) <= 5, f"{lesson}: {len(bullets)} lines to remember, want 3 to 5"
+    ending = " ".join(c.source for c in cells[start:]).lower()
+    assert "loop" in ending and any(step in ending for step in LOOP_STEPS), (
+        f"{lesson}: the end should place the lesson's piece in the training loop of lesson 00")

@@ -13,6 +13,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from saved_figures import exported_html, unreadable_widget_outputs, widget_outputs
+
+from nncourse.selfcheck import Choice, question
 
 from .lab import (
     Lab,
@@ -90,12 +93,53 @@ def test_lesson_01_key_press_to_new_pixels_latency(lab: Lab, artifacts, record_p
 
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_no_widget_error_after_run_all(lab: Lab, lesson: str):
-    lab.goto(f"lessons/{lesson}/{lesson}.ipynb")
+    """Run all, every control renders; saved by JupyterLab, every control leaves a picture."""
+    path = f"lessons/{lesson}/{lesson}.ipynb"
+    lab.goto(path)
     lab.run_all(timeout_ms=240_000)
     assert lab.error_outputs() == [], f"{lesson}: a cell of the solved lesson failed"
     rendered = lab.widget_outputs()
+    for _ in range(60):  # a loaded machine may take a few seconds to render the last views
+        if all(rendered.values()):
+            break
+        lab.page.wait_for_timeout(500)
+        rendered = lab.widget_outputs()
     assert all(rendered.values()), f"{lesson}: widget outputs not rendered: {rendered}"
     assert lab.widget_problems() == []
+    lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.context.save()")
+    saved = json.loads((lab.server.root / path).read_text())
+    assert widget_outputs(saved), f"{lesson}: the saved notebook has no control"
+    assert unreadable_widget_outputs(saved) == [], f"{lesson}: a control left no picture"
+    assert "children=(" not in exported_html(saved)
+
+
+def test_self_check_answers_in_the_browser(lab: Lab, artifacts):
+    """A self-check in lesson 01: a wrong choice is explained, the right one confirmed."""
+    lab.goto(LESSON_01)
+    lab.run_all()
+    box = lab.page.locator(".nn-self-check").first
+    box.scroll_into_view_if_needed()
+    cells = json.loads((lab.server.root / LESSON_01).read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    key = next(s for s in sources if s.startswith("self_check(")).split('"')[1]
+    q = question(key)
+    feedback = box.locator(".widget-html").last
+    if isinstance(q, Choice):
+        wrong = next(i for i in range(len(q.options)) if i != q.answer)
+        box.locator(".widget-radio-box label").nth(wrong).click()
+        box.locator("button", has_text="Check").click()
+        feedback.filter(has_text="Not quite").wait_for(timeout=10_000)
+        assert q.options[q.answer] in feedback.inner_text()
+        box.locator(".widget-radio-box label").nth(q.answer).click()
+    else:
+        box.locator("input[type=text]").fill(f"{q.answer + 10 * q.tolerance + 1}")
+        box.locator("button", has_text="Check").click()
+        feedback.filter(has_text="Not quite").wait_for(timeout=10_000)
+        box.locator("input[type=text]").fill(f"{q.answer}")
+    box.locator("button", has_text="Check").click()
+    feedback.filter(has_text="Right").wait_for(timeout=10_000)
+    assert q.why.split(".")[0][:40] in feedback.inner_text()
+    box.screenshot(path=str(artifacts / "01_neuron_self_check.png"))
 
 
 def _validate(lab: Lab, path: str) -> tuple[str, str]:
