@@ -26,7 +26,12 @@ or recorded TensorFlow gradients), never from a reference backward pass.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import linecache
+import re
+import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -290,16 +295,17 @@ def check_gradients(got: Any, expected: Grads, *, what: str, against: str = "a n
 
 
 def backward_call(func: Callable[..., Any], y: Any, cache: Mapping[str, Any], params: Grads,
-                  *, shown: str = "mlp_backward(y, cache, params)") -> Any:
+                  *, shown: str = "mlp_backward(y, cache, params)", hint: str = "") -> Any:
     """``func(y, cache, params)`` through :func:`nncourse.checks.call`, shown as ``shown``.
 
     When it raises, the message says what usually causes it: a ``y`` of shape ``(n,)`` that
     was not reshaped (when the same call with ``y`` as a column runs), otherwise an index
-    off by one, with the shapes of this network's ``A``, ``Z`` and weights.
+    off by one, with the shapes of this network's ``A``, ``Z`` and weights. ``hint`` ends a
+    message about an exception or a warning (e.g. where an overflow-safe function is).
     """
     __tracebackhide__ = True
     try:
-        return call(func, y, cache, params, shown=shown)
+        return call(func, y, cache, params, shown=shown, hint=hint)
     except CheckFailed as exc:
         message = str(exc)
         if " raised " not in message or "not written yet" in message:
@@ -354,6 +360,85 @@ def expect_tuple_order(out: Any, shapes: Mapping[str, tuple[int, ...]], *, what:
         returned = ", ".join(names[want.index(s)] for s in got)
         raise CheckFailed(f"{what} returned ({returned}), judging by their shapes "
                           f"{', '.join(map(str, got))}: return them in the order ({order}).")
+
+
+def _dense_reason(name: str, dZ: np.ndarray, X: np.ndarray, W: np.ndarray) -> str:
+    """Why ``dense_backward``'s result ``name`` has its shape: the index its sum runs over."""
+    n, d = X.shape
+    k = W.shape[1]
+    if name == "dX":
+        return (f"dX should have the shape of X, {(n, d)}: each dX[i, j] sums dZ[i, k] * "
+                f"W[j, k] over the {k} units k, so k must be the shared inner index of the "
+                f"matrix product (the columns of the left array, the rows of the right one); "
+                f"dZ is {dZ.shape} and W is {W.shape}.")
+    if name == "dW":
+        return (f"dW should have the shape of W, {(d, k)}: each dW[j, k] sums X[i, j] * "
+                f"dZ[i, k] over the {n} samples i, so i must be the shared inner index of "
+                f"the matrix product (the columns of the left array, the rows of the right "
+                f"one); X is {X.shape} and dZ is {dZ.shape}.")
+    return (f"db should have the shape of b, {(k,)}: each db[k] sums dZ[i, k] over the {n} "
+            f"samples i, the rows of dZ {dZ.shape}.")
+
+
+def _dense_line(func: Callable[..., Any], exc: BaseException) -> str:
+    """The source line of ``func`` that raised ``exc`` ("" if unknown)."""
+    lineno = None
+    for frame, number in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code is getattr(func, "__code__", None):
+            lineno = number
+    if lineno is None:
+        return ""
+    return linecache.getline(func.__code__.co_filename, lineno).strip()
+
+
+def _dense_culprit(line: str) -> str | None:
+    """Which of dX, dW, db a line of ``dense_backward`` computes, judging by its names."""
+    target = re.match(r"\s*([A-Za-z_]\w*)\s*=[^=]", line)
+    if target and target.group(1) in ("dX", "dW", "db"):
+        return target.group(1)
+    names = set(re.findall(r"[A-Za-z_]\w*", line.split("=", 1)[-1] if target else line))
+    if "W" in names and "X" not in names:
+        return "dX"
+    if "X" in names and "W" not in names:
+        return "dW"
+    return None
+
+
+def dense_backward_call(func: Callable[..., Any], dZ: Any, X: Any, W: Any, *,
+                        what: str = "dense_backward") -> tuple[Any, Any, Any]:
+    """``func(dZ, X, W)`` through :func:`nncourse.checks.call`; the tuple ``(dX, dW, db)``.
+
+    When the call raises (a matrix product whose shapes do not fit, e.g. ``dZ @ W`` without
+    the transpose), the message names the gradient computed on the line that raised and
+    the index its sum runs over. Results returned in another order, or of the wrong shape,
+    get a message that names the gradient and the shape it should have, and why.
+    """
+    __tracebackhide__ = True
+    dZ_a, X_a, W_a = (np.asarray(a, dtype=float) for a in (dZ, X, W))
+    hint = ""
+    try:
+        with (warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()),
+              contextlib.redirect_stderr(io.StringIO())):
+            warnings.simplefilter("ignore")
+            func(copy.deepcopy(dZ), copy.deepcopy(X), copy.deepcopy(W))
+    except NotImplementedError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - the learner's bug: say which gradient
+        culprit = _dense_culprit(_dense_line(func, exc))
+        names = [culprit] if culprit else ["dX", "dW"]
+        hint = " ".join(_dense_reason(name, dZ_a, X_a, W_a) for name in names)
+    out = call(func, dZ, X, W, shown=f"{what}(dZ {dZ_a.shape}, X {X_a.shape}, W {W_a.shape})",
+               hint=hint)
+    shapes = {"dX": X_a.shape, "dW": W_a.shape, "db": (W_a.shape[1],)}
+    expect_tuple_order(out, shapes, what=what)
+    for name, got in zip(shapes, out, strict=True):
+        shape = tuple(np.shape(got))
+        if shape != shapes[name]:
+            flipped = (" (its transpose's shape: the two arrays of the product are the "
+                       "wrong way round)" if shape == shapes[name][::-1] else "")
+            raise CheckFailed(f"{what} returned {name} of shape {shape}{flipped}. "
+                              f"{_dense_reason(name, dZ_a, X_a, W_a)}")
+    return out
 
 
 def _first_change(before: Any, after: Any, path: str) -> str | None:

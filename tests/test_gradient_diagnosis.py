@@ -213,3 +213,37 @@ def test_expect_inputs_unchanged_names_the_entry_changed_in_place():
         with pytest.raises(CheckFailed) as info:
             expect_inputs_unchanged(before, y2, cache2, params2, what="mlp_backward")
         assert str(info.value).startswith(f"mlp_backward changed {name} in place")
+
+
+def _dense_right(dZ, X, W):
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+
+
+def _dense_no_transpose(dZ, X, W):
+    dW = X.T @ dZ
+    dX = dZ @ W
+    return dX, dW, dZ.sum(axis=0)
+
+
+def _dense_swapped(dZ, X, W):
+    return X.T @ dZ, dZ @ W.T, dZ.sum(axis=0)
+
+
+def _dense_keepdims(dZ, X, W):
+    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0, keepdims=True)
+
+
+def test_dense_backward_call_names_the_gradient_whose_product_does_not_fit():
+    from nncourse.gradient_diagnosis import dense_backward_call
+
+    rng = np.random.default_rng(0)
+    dZ, X, W = rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), rng.normal(size=(2, 3))
+    dX, dW, db = dense_backward_call(_dense_right, dZ, X, W)
+    assert np.allclose(dX, dZ @ W.T) and np.allclose(dW, X.T @ dZ) and db.shape == (3,)
+    with pytest.raises(CheckFailed) as failed:
+        dense_backward_call(_dense_no_transpose, dZ, X, W)
+    message = str(failed.value)
+    assert "dX = dZ @ W" in message and "dX should have the shape of X, (4, 2)" in message
+    for wrong, name in [(_dense_swapped, "dX"), (_dense_keepdims, "db")]:
+        with pytest.raises(CheckFailed, match=name):
+            dense_backward_call(wrong, dZ, X, W)

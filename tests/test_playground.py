@@ -3,6 +3,7 @@ controls; and the reference optimisers it (and lesson 07) rely on."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -17,8 +18,10 @@ from nncourse.widgets.playground import (
     PlaygroundModel,
     layer_sizes,
     own_functions,
+    penalty_gradients,
     playground,
     toy_split,
+    unit_mosaic,
 )
 
 SMALL = {"n_train": 60, "n_test": 40, "units": 4, "hidden_layers": 1, "dataset": "gauss"}
@@ -157,26 +160,57 @@ def _bad_cache_forward(X, params, hidden_activation="relu", output_activation="s
     return A, {}
 
 
+def _params_only(params, grads, state, lr):
+    return optim.sgd_update(params, grads, lr)
+
+
+def _nan_velocity(params, grads, velocity, lr):
+    new_params, new_velocity = optim.momentum_update(params, grads, velocity, lr)
+    return new_params, [(vW * np.nan, vb) for vW, vb in new_velocity]
+
+
+def _adam_no_t(params, grads, state, lr):
+    new_params, new_state = optim.adam_update(params, grads, state, lr)
+    return new_params, {"m": new_state["m"], "v": new_state["v"]}
+
+
+def _adam_t_stuck(params, grads, state, lr):
+    new_params, new_state = optim.adam_update(params, grads, state, lr)
+    return new_params, {**new_state, "t": 0}
+
+
+SMALL_LR = DEFAULTS["lr"]
+
+
 @pytest.mark.parametrize("name, fn, words", [
     ("init_mlp", _raises, "raised RuntimeError: boom"),
     ("mlp_forward", _raises, "raised RuntimeError: boom"),
     ("mlp_backward", _raises, "raised RuntimeError: boom"),
-    ("update", _raises, "raised RuntimeError: boom"),
+    ("sgd_update", _raises, "raised RuntimeError: boom"),
     ("mlp_forward", _nan_forward, "NaN"),
     ("mlp_backward", _nan_backward, "NaN"),
-    ("update", _inf_update, "NaN or infinity"),
+    ("sgd_update", _inf_update, "NaN or infinity"),
     ("init_mlp", _wrong_init, "should have shape (2, 4), got (4, 2)"),
     ("mlp_forward", _flat_forward, "A_out should have shape ("),
     ("mlp_forward", _bad_cache_forward, "cache"),
-    ("update", _transposed_update, "should have shape (2, 4), got (4, 2)"),
+    ("sgd_update", _transposed_update, "should have shape (2, 4), got (4, 2)"),
+    ("momentum_update", _raises, "raised RuntimeError: boom"),
+    ("momentum_update", _params_only, "should return (new_params, new_velocity)"),
+    ("momentum_update", _nan_velocity, "new velocity[0] W contains NaN"),
+    ("adam_update", _raises, "raised RuntimeError: boom"),
+    ("adam_update", _params_only, "should return (new_params, new_state)"),
+    ("adam_update", _adam_no_t, 'keys "t", "m" and "v"'),
+    ("adam_update", _adam_t_stuck, 'state["t"] should count the steps taken'),
 ])
 def test_a_failing_learner_function_falls_back_with_a_note(name, fn, words):
-    pg = small(**{name: fn})
+    optimizer = {"momentum_update": "momentum", "adam_update": "Adam"}.get(name, "SGD")
+    pg = small(**{name: fn}, optimizer=optimizer,
+               lr=0.01 if optimizer == "Adam" else SMALL_LR)
     pg.step(3)
     assert pg.model.functions.source(name) == "reference (fallback)"
     assert pg.model.steps == 3 and not pg.model.problem, "training goes on"
     assert f"<code>{name}</code> failed" in pg.notes.value
-    assert words in pg.notes.value.replace("&#x27;", "'")
+    assert words in html.unescape(pg.notes.value)
     assert "reference (fallback)" in pg.readout.value
     assert np.all(np.isfinite(pg.model.boundary))
     pg.step(40)
@@ -194,12 +228,25 @@ def test_not_written_yet_is_said_plainly():
 
 def test_correct_learner_functions_are_kept():
     pg = small(init_mlp=forward.init_mlp, mlp_forward=forward.mlp_forward,
-               mlp_backward=mlp_backward, update=optim.sgd_update)
+               mlp_backward=mlp_backward, sgd_update=optim.sgd_update,
+               momentum_update=optim.momentum_update, adam_update=optim.adam_update)
+    pg.step(10)
+    pg.controls["optimizer"].value = "momentum"
+    pg.step(10)
+    pg.controls["optimizer"].value = "Adam"
     pg.step(10)
     sources = {n: pg.model.functions.source(n) for n in pg.model.functions.active}
     assert set(sources.values()) == {"yours"}
     assert pg.notes.value == ""
-    assert "yours" in pg.readout.value
+    assert "<code>adam_update</code>: yours" in pg.readout.value
+    assert "<code>sgd_update</code>" not in pg.readout.value, "the status names the rule in use"
+
+
+def test_update_is_the_older_name_of_sgd_update():
+    pg = small(update=optim.sgd_update)
+    assert pg.model.functions.source("sgd_update") == "yours"
+    with pytest.raises(ValueError, match="not both"):
+        small(update=optim.sgd_update, sgd_update=_raises)
 
 
 def test_a_learner_update_that_changes_params_in_place_cannot_corrupt_the_model():
@@ -212,7 +259,7 @@ def test_a_learner_update_that_changes_params_in_place_cannot_corrupt_the_model(
     before = [W.copy() for W, _ in pg.model.params]
     pg.step()
     reference_step = pg.model.params
-    assert pg.model.functions.source("update") == "reference (fallback)"
+    assert pg.model.functions.source("sgd_update") == "reference (fallback)"
     assert all(np.all(np.isfinite(W)) for W, _ in reference_step)
     assert not any(np.array_equal(a, W) for a, (W, _) in zip(before, reference_step, strict=True))
 
@@ -223,7 +270,7 @@ def test_divergence_stops_training_without_blaming_the_learner():
     pg.model.params = [(W * 1e200, b) for W, b in pg.model.params]
     pg.step()
     assert pg.model.problem
-    assert pg.model.functions.source("update") == "yours"
+    assert pg.model.functions.source("sgd_update") == "yours"
     assert "Training stopped" in pg.notes.value
     assert not pg.playing, "a problem pauses the timer"
     assert pg.step() == 0
@@ -234,6 +281,12 @@ def test_divergence_stops_training_without_blaming_the_learner():
 def test_bad_arguments_are_clear_errors():
     with pytest.raises(TypeError, match="update should be a function"):
         playground(update=42)
+    with pytest.raises(TypeError, match="adam_update should be a function"):
+        playground(adam_update=42)
+    with pytest.raises(ValueError, match="optimizer should be one of"):
+        PlaygroundModel(optimizer="RMSprop")
+    with pytest.raises(ValueError, match="regularization should be one of"):
+        PlaygroundModel(regularization="L3")
     with pytest.raises(ValueError, match="unknown settings"):
         playground(colour="red")
     with pytest.raises(ValueError, match="dataset should be one of"):
@@ -318,18 +371,54 @@ def test_l2_shrinks_weights_by_two_lr_lambda():
         return [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
 
     pg = small(mlp_backward=zero_grads)
-    pg.controls["l2"].value = 0.1
+    pg.controls["strength"].value = 0.1
+    pg.controls["regularization"].value = "L2"
     lr = pg.model.settings["lr"]
     before = [(W.copy(), b.copy()) for W, b in pg.model.params]
     pg.step()
     for (W, b), (W0, b0) in zip(pg.model.params, before, strict=True):
         np.testing.assert_allclose(W, W0 * (1 - 2 * lr * 0.1))
         np.testing.assert_allclose(b, b0)
-    pg.controls["l2"].value = 0.0
+    pg.controls["regularization"].value = "none"
     before = [W.copy() for W, _ in pg.model.params]
     pg.step()
     for (W, _), W0 in zip(pg.model.params, before, strict=True):
         np.testing.assert_allclose(W, W0)
+    assert "L2 penalty" not in pg.readout.value
+
+
+def test_l1_moves_every_weight_by_lr_lambda_towards_zero():
+    def zero_grads(y, cache, params):
+        return [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+
+    pg = small(mlp_backward=zero_grads, regularization="L1", strength=0.01)
+    lr = pg.model.settings["lr"]
+    before = [(W.copy(), b.copy()) for W, b in pg.model.params]
+    pg.step()
+    for (W, b), (W0, b0) in zip(pg.model.params, before, strict=True):
+        np.testing.assert_allclose(W, W0 - lr * 0.01 * np.sign(W0))
+        np.testing.assert_allclose(b, b0)
+    assert "L1 penalty (lambda 0.01)" in pg.readout.value
+
+
+def test_penalty_gradients_follow_the_formulas():
+    params = [(np.array([[2.0, -3.0], [0.0, 0.5]]), np.array([1.0, -1.0]))]
+    grads = [(np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([0.5, 0.6]))]
+    (dW, db), = penalty_gradients(params, grads, "L1", 0.1)
+    np.testing.assert_allclose(dW, [[0.2, 0.1], [0.3, 0.5]])
+    np.testing.assert_array_equal(db, grads[0][1])
+    (dW, db), = penalty_gradients(params, grads, "L2", 0.1)
+    np.testing.assert_allclose(dW, [[0.5, -0.4], [0.3, 0.5]])
+    assert penalty_gradients(params, grads, "none", 0.1) is grads
+    assert penalty_gradients(params, grads, "L1", 0.0) is grads
+    with pytest.raises(ValueError, match="regularization"):
+        penalty_gradients(params, grads, "l1", 0.1)
+
+
+def test_the_older_l2_setting_still_works():
+    model = PlaygroundModel(l2=0.01, **SMALL)
+    assert (model.settings["regularization"], model.settings["strength"]) == ("L2", 0.01)
+    assert PlaygroundModel(l2=0.0, **SMALL).settings["regularization"] == "none"
 
 
 def test_toy_split_and_layer_sizes():
@@ -343,10 +432,10 @@ def test_toy_split_and_layer_sizes():
 
 def test_guarded_functions_report_their_source():
     guarded = GuardedFunctions(update=optim.sgd_update)
-    assert guarded.source("update") == "yours (not tried yet)"
+    assert guarded.source("sgd_update") == "yours (not tried yet)"
     assert guarded.source("mlp_forward") == "reference"
     guarded.update([(np.ones((2, 1)), np.zeros(1))], [(np.ones((2, 1)), np.ones(1))], 0.1, [2, 1])
-    assert guarded.source("update") == "yours"
+    assert guarded.source("sgd_update") == "yours"
 
 
 def test_the_status_line_says_what_will_run_before_the_first_step():
@@ -356,7 +445,7 @@ def test_the_status_line_says_what_will_run_before_the_first_step():
     pg = small(mlp_backward=stub, update=optim.sgd_update)
     assert pg.model.steps == 0
     assert "<code>mlp_backward</code>: reference (fallback)" in pg.readout.value
-    assert "<code>update</code>: yours" in pg.readout.value
+    assert "<code>sgd_update</code>: yours" in pg.readout.value
     assert "not written yet" in pg.notes.value
 
 
@@ -464,3 +553,281 @@ def test_reference_train_mlp_starts_like_the_playground():
             np.testing.assert_array_equal(W, W_model)
             np.testing.assert_array_equal(b, b_model)
             np.testing.assert_array_equal(W, W_init)
+
+
+# ------------------------------------------------------------------ optimizers: state across steps
+
+SOLUTION = "solutions/06_gradient_descent/06_gradient_descent.ipynb"
+RULES = {"SGD": "sgd_update", "momentum": "momentum_update", "Adam": "adam_update"}
+LRS = {"SGD": 0.2, "momentum": 0.05, "Adam": 0.01}
+
+
+def _lesson_rules():
+    """The lesson's own sgd_update, momentum_update and adam_update (its solution cells)."""
+    found = own_functions(SOLUTION, *RULES.values())
+    assert set(found) == set(RULES.values())
+    return found
+
+
+def _trajectory(optimizer, steps=30, **functions):
+    pg = small(optimizer=optimizer, lr=LRS[optimizer], **functions)
+    params = []
+    for _ in range(steps):
+        pg.step(1)
+        params.append([(W.copy(), b.copy()) for W, b in pg.model.params])
+    return pg, params
+
+
+@pytest.mark.parametrize("optimizer", list(RULES))
+def test_the_learner_rules_give_the_reference_trajectory(optimizer):
+    mine, reference = _lesson_rules(), {}
+    pg, ours = _trajectory(optimizer, **mine)
+    assert pg.model.functions.source(RULES[optimizer]) == "yours" and not pg.notes.value
+    ref_pg, theirs = _trajectory(optimizer, **reference)
+    assert ref_pg.model.functions.source(RULES[optimizer]) == "reference"
+    for step, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        for (W, bias), (W_ref, b_ref) in zip(a, b, strict=True):
+            np.testing.assert_allclose(W, W_ref, rtol=1e-12, atol=1e-15, err_msg=f"step {step}")
+            np.testing.assert_allclose(bias, b_ref, rtol=1e-12, atol=1e-15)
+    assert pg.model.history["train_loss"] == pytest.approx(ref_pg.model.history["train_loss"],
+                                                           rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "Adam"])
+def test_the_three_optimizers_take_different_paths(optimizer):
+    _, sgd = _trajectory("SGD", steps=5)
+    pg, other = _trajectory(optimizer, steps=5)
+    assert not np.allclose(sgd[-1][0][0], other[-1][0][0])
+    assert pg.model.opt_state is not None
+
+
+def _recording(rule):
+    """``rule`` (the reference) that also records the state it was given: Adam's ``t``, or
+    whether momentum's velocity was the one the previous call returned (``"carried"``) or
+    zeros (``"zero"``)."""
+    seen, last = [], {}
+
+    def recorded(params, grads, state, lr):
+        if rule == "adam_update":
+            seen.append(state.get("t", 0))
+            return optim.adam_update(params, grads, state, lr)
+        if all(not np.any(v) for pair in state for v in pair):
+            seen.append("zero")
+        else:
+            seen.append("carried" if last and all(
+                np.array_equal(v, w) for p, q in zip(state, last["v"], strict=True)
+                for v, w in zip(p, q, strict=True)) else "other")
+        new_params, velocity = optim.momentum_update(params, grads, state, lr)
+        last["v"] = velocity
+        return new_params, velocity
+
+    return recorded, seen
+
+
+def test_adam_state_is_carried_across_steps_and_reset_on_reset():
+    rule, seen = _recording("adam_update")
+    pg = small(optimizer="Adam", lr=0.01, adam_update=rule)
+    assert seen == [0], "before the first step the playground tries the rule once, from {}"
+    pg.step(3)
+    pg.step()
+    assert seen == [0, 0, 1, 2, 3], "each step gets the state the previous step returned"
+    assert pg.model.opt_state["t"] == 4
+    pg.reset_button.click()
+    assert pg.model.opt_state is None and pg.model.steps == 0
+    pg.step(2)
+    assert seen[5:] == [0, 0, 1], "Reset starts Adam again from an empty state"
+    assert pg.model.functions.source("adam_update") == "yours"
+
+
+def test_momentum_velocity_is_carried_across_steps_and_reset_on_reset():
+    rule, seen = _recording("momentum_update")
+    pg = small(optimizer="momentum", lr=0.05, momentum_update=rule)
+    pg.step(3)
+    assert seen == ["zero", "zero", "carried", "carried"]
+    velocity = pg.model.opt_state
+    assert len(velocity) == len(pg.model.params) and np.any(velocity[0][0])
+    pg.reset()
+    assert pg.model.opt_state is None
+    pg.step(2)
+    assert seen[4:] == ["zero", "zero", "carried"]
+
+
+def test_a_new_optimizer_keeps_the_weights_and_starts_its_state_afresh():
+    rule, seen = _recording("adam_update")
+    pg = small(optimizer="Adam", lr=0.01, adam_update=rule)
+    pg.step(3)
+    pg.controls["optimizer"].value = "momentum"
+    assert pg.model.opt_state is None and pg.model.steps == 3, "no restart: same weights"
+    pg.step(2)
+    assert len(pg.model.opt_state) == len(pg.model.params)
+    pg.controls["optimizer"].value = "Adam"
+    pg.step(1)
+    assert seen[-2:] == [0, 0], "the probe, then the first Adam step, both from {}"
+    assert pg.model.opt_state["t"] == 1
+    assert "Adam; training with" in pg.readout.value
+
+
+def test_a_learner_adam_that_restarts_its_state_every_step_is_not_the_reference():
+    def forgetful(params, grads, state, lr):
+        return optim.adam_update(params, grads, {}, lr)
+
+    pg, forgetting = _trajectory("Adam", steps=5, adam_update=forgetful)
+    _, carried = _trajectory("Adam", steps=5)
+    assert pg.model.functions.source("adam_update") == "yours", "valid output: it runs"
+    assert not np.allclose(forgetting[-1][0][0], carried[-1][0][0])
+
+
+# ------------------------------------------------------------------ what the hidden units compute
+
+
+def test_hidden_maps_are_the_units_activations_over_the_plane():
+    from nncourse.widgets.playground import GRID, UNIT_STRIDE, boundary_grid
+
+    model = PlaygroundModel(**{**SMALL, "hidden_layers": 2})
+    model.step(5)
+    grid = boundary_grid()
+    (W1, b1), (W2, b2), _ = model.params
+    H1 = np.maximum(grid @ W1 + b1, 0.0)
+    H2 = np.maximum(H1 @ W2 + b2, 0.0)
+    size = GRID // UNIT_STRIDE
+    for layer, H in ((1, H1), (2, H2)):
+        maps = model.hidden_maps(layer)
+        assert maps.shape == (SMALL["units"], size, size)
+        expected = H.reshape(GRID, GRID, -1)[::UNIT_STRIDE, ::UNIT_STRIDE].transpose(2, 0, 1)
+        np.testing.assert_allclose(maps, expected, atol=1e-12)
+    with pytest.raises(ValueError, match="hidden layer"):
+        model.hidden_maps(3)
+
+
+def test_hidden_maps_without_a_usable_cache_a_use_the_activation_of_z():
+    def no_a_forward(X, params, hidden_activation="relu", output_activation="sigmoid"):
+        A, cache = forward.mlp_forward(X, params, hidden_activation, output_activation)
+        return A, {**cache, "A": []}
+
+    plain = PlaygroundModel(**SMALL, activation="tanh")
+    odd = PlaygroundModel(GuardedFunctions(mlp_forward=no_a_forward), **SMALL, activation="tanh")
+    np.testing.assert_allclose(odd.hidden_maps(1), plain.hidden_maps(1), atol=1e-12)
+
+
+def test_the_hidden_units_view_draws_only_while_it_is_on():
+    pg = small()
+    assert list(pg.units_view.options) == ["off", "layer 1"] and pg.units_view.value == "off"
+    pg.step(3)
+    assert pg.units_live is None and pg.units_box.children == ()
+    pg.units_view.value = "layer 1"
+    live = pg.units_live
+    assert live is not None and pg.units_box.children[-1] is live.image
+    assert live.units == SMALL["units"]
+    renders, image = live.renders, live.image.value
+    pg.step(2)
+    assert live.renders == renders + 1, "one thumbnail render per frame while on"
+    assert live.image.value != image
+    np.testing.assert_array_equal(live.mosaic, unit_mosaic(pg.model.hidden_maps(1), 4))
+    assert "hidden layer 1" in pg.units_header.value
+    pg.units_view.value = "off"
+    assert pg.units_box.children == ()
+    pg.step(2)
+    assert live.renders == renders + 1, "no thumbnails drawn while off"
+
+
+def test_the_hidden_units_view_follows_the_architecture():
+    pg = small(hidden_layers=2)
+    pg.units_view.value = "layer 2"
+    assert pg.units_live.units == SMALL["units"]
+    pg.controls["units"].value = 12
+    assert pg.units_live.units == 12 and pg.units_box.children[-1] is pg.units_live.image
+    assert pg.units_live.mosaic.shape == (2 * (25 + 9), 8 * (25 + 3) - 3), "two rows of 8"
+    pg.controls["hidden_layers"].value = 1
+    assert list(pg.units_view.options) == ["off", "layer 1"] and pg.units_view.value == "off"
+    assert pg.units_box.children == ()
+    pg.controls["hidden_layers"].value = 0
+    assert list(pg.units_view.options) == ["off"]
+
+
+def test_units_that_output_zero_everywhere_are_named():
+    def dead_init(layer_sizes, method="he", seed=0):
+        params = forward.init_mlp(layer_sizes, method=method, seed=seed)
+        (W, b), *rest = params
+        b = b.copy()
+        b[0] = -100.0  # unit 1: ReLU of a large negative number everywhere on the plane
+        return [(W, b), *rest]
+
+    pg = small(init_mlp=dead_init)
+    pg.units_view.value = "layer 1"
+    assert "Unit 1 outputs 0 everywhere on the plane" in pg.units_header.value
+
+
+def test_the_mosaic_shares_one_scale_and_puts_up_on_top():
+    from nncourse.widgets.playground import PALETTE
+
+    maps = np.zeros((3, 25, 25))
+    maps[0, 0, :] = 5.0  # unit 1: bottom row of the plane at 5, the layer's largest
+    maps[1, :, :12] = -2.5  # unit 2: -2.5 on the left half, 0 on the right
+    mosaic = unit_mosaic(maps, cols=2)
+    assert mosaic.shape == (2 * (25 + 9), 2 * (25 + 3) - 3)
+    palette = np.frombuffer(PALETTE, dtype=np.uint8).reshape(-1, 3)
+    tile1 = mosaic[9:34, 0:25]
+    assert tile1[-1, 0] == 252 and tile1[0, 0] == 126, "the layer's largest is red, at the bottom"
+    tile2 = mosaic[9:34, 28:53]
+    assert np.all(tile2[:, :12] == 63) and np.all(tile2[:, 12:] == 126), "-2.5 of 5: half blue"
+    tile3 = mosaic[43:68, 0:25]
+    assert set(np.unique(tile3)) == {126, 253}, "unit 3 is constant (0): white, hatched grey"
+    assert np.all(mosaic[:9] == 255) and np.all(mosaic[9:34, 25:28] == 255), "white gaps"
+    assert tuple(palette[0]) != tuple(palette[252]) and tuple(palette[255]) == (255, 255, 255)
+    assert min(palette[126]) > 240, "0 is (nearly) white"
+
+
+def test_a_weak_unit_looks_pale_and_a_constant_one_is_hatched():
+    from nncourse.widgets.playground import PALETTE, constant_units
+
+    maps = np.zeros((3, 25, 25))
+    maps[0] = np.linspace(0.0, 8.0, 25)[None, :]  # a strong ramp, up to 8
+    maps[1] = np.linspace(0.0, 0.4, 25)[None, :]  # a weak ramp: pale on the shared scale
+    maps[2] = 3.0 + 0.01 * np.linspace(0, 1, 25)[None, :]  # a bias-only unit: constant 3
+    assert constant_units(maps).tolist() == [False, False, True]
+    mosaic = unit_mosaic(maps, cols=3)
+    grey = np.frombuffer(PALETTE, dtype=np.uint8).reshape(-1, 3)[253]
+    assert tuple(grey) == (128, 128, 128)
+    strong, weak, constant = (mosaic[9:34, 28 * k:28 * k + 25] for k in range(3))
+    assert strong.max() == 252 and weak.max() <= 126 + 7, "the weak ramp stays pale"
+    assert np.sum(constant == 253) > 100 and np.sum(strong == 253) == 0 == np.sum(weak == 253)
+    not_grey = constant[constant != 253]
+    assert np.all(not_grey == not_grey[0]) and 126 < not_grey[0] < 252, "3 of 8: light red"
+    own = unit_mosaic(maps[2:], cols=1)  # alone, scale 3: its own maximum, but still hatched
+    assert np.sum(own == 253) > 100
+
+
+def test_bounded_activations_use_a_fixed_scale():
+    from nncourse.widgets.playground import BOUNDED_SCALES, layer_scale
+
+    maps = np.full((2, 25, 25), 0.25)
+    maps[0, :, :5] = -0.5
+    maps[1, :, :5] = 0.0
+    assert layer_scale(maps) == 0.5 and layer_scale(maps, BOUNDED_SCALES["tanh"]) == 1.0
+    assert unit_mosaic(maps, 2, scale=1.0)[9 + 12, 28 + 20] == round(1.25 * 252 / 2)
+    assert unit_mosaic(maps, 2)[9 + 12, 28 + 20] == round(1.5 * 252 / 2)
+    for activation in ("tanh", "sigmoid"):
+        pg = small(activation=activation)
+        pg.units_view.value = "layer 1"
+        assert "red at 1" in pg.units_header.value
+        np.testing.assert_array_equal(pg.units_live.mosaic,
+                                      unit_mosaic(pg.model.hidden_maps(1), 4, scale=1.0))
+
+
+def test_constant_units_are_named_in_the_header():
+    def bias_only_init(layer_sizes, method="he", seed=0):
+        params = forward.init_mlp(layer_sizes, method=method, seed=seed)
+        (W, b), *rest = params
+        W, b = W.copy(), b.copy()
+        W[:, 1] = 0.0  # unit 2: only its bias, 0.5, gets through
+        b[1] = 0.5
+        b[0] = -100.0  # unit 1: dead
+        return [(W, b), *rest]
+
+    pg = small(init_mlp=bias_only_init)
+    pg.units_view.value = "layer 1"
+    header = pg.units_header.value
+    assert "Unit 1 outputs 0 everywhere on the plane" in header
+    assert "Unit 2 outputs the same value everywhere" in header
+    assert "Constant units are hatched grey" in header and "one colour scale" in header
+    assert np.sum(pg.units_live.mosaic[9:34, 28:53] == 253) > 100

@@ -13,6 +13,7 @@ from nncourse.reference.backprop import (
     relative_error,
     relu_backward,
     sigmoid_bce_backward,
+    softmax_ce_backward,
 )
 from nncourse.reference.forward import dense_forward, init_dense, init_mlp, mlp_forward
 from nncourse.reference.losses import (
@@ -124,3 +125,15 @@ def test_backward_pieces():
     transposed = np.arange(6.0).reshape(2, 3).T  # not contiguous
     np.testing.assert_allclose(numerical_gradient(lambda v: float((v**2).sum()), transposed),
                                2 * transposed, atol=1e-6)
+
+
+def test_softmax_ce_backward_is_the_gradient_of_the_mean_cce_in_the_logits():
+    rng = np.random.default_rng(6)
+    Z = rng.normal(size=(5, 4))
+    Y = np.eye(4)[[0, 3, 1, 1, 2]]
+    grad = softmax_ce_backward(act.softmax(Z), Y)
+    numeric = numerical_gradient(lambda v: categorical_cross_entropy(Y, act.softmax(v)), Z)
+    assert grad.shape == (5, 4) and relative_error(grad, numeric) < 1e-8
+    np.testing.assert_allclose(softmax_ce_backward([[0.5, 0.5]], [[1.0, 0.0]]), [[-0.5, 0.5]])
+    with pytest.raises(ValueError, match="Y should have P's shape"):
+        softmax_ce_backward(np.ones((2, 3)) / 3, np.eye(3))

@@ -71,6 +71,28 @@ def test_welcome_explorer_names_foot_length():
     assert panel.live.axes[0].get_ylabel() == "foot length (cm) x scale"
 
 
+def test_welcome_readout_names_the_order_of_its_ratio():
+    """"ratio 19.9:1" read as height:foot; the readout says which spread is over which."""
+    from nncourse.widgets.welcome import readout
+    for value, ratio in ((2.0, "19.9"), (0.0, "0.199"), (-1.0, "0.0199")):
+        text = readout(rescale_state(value))
+        assert f"(foot length / height = {ratio})" in text, text
+        assert ":1" not in text
+
+
+def test_neuron_rings_mark_wrong_predictions_in_yellow_and_black():
+    panel = neuron_explorer()
+    for gate in ("OR", "XOR", "AND"):
+        move_control(panel, "gate", gate)
+        wrong = panel.state["predicted"] != panel.state["target"]
+        for ring in (panel.live.ring_inner, panel.live.ring_outer):
+            np.testing.assert_array_equal(ring.get_edgecolors()[:, 3], wrong.astype(float))
+    for name, value in (("gate", "AND"), ("w1", 1.0), ("w2", 1.0), ("b", -1.5)):
+        panel.controls[name].value = value
+    assert panel.state["correct"] == 4
+    assert (panel.live.ring_inner.get_edgecolors()[:, 3] == 0.0).all()  # no ring when all right
+
+
 def test_gate_dropdown_changes_targets():
     panel = neuron_explorer()
     panel.controls["gate"].value = "XOR"
@@ -125,3 +147,11 @@ def test_a_failing_compute_shows_an_error_instead_of_dying():
     assert "Could not draw: ValueError: k too large" in panel.readout.value
     panel.controls["k"].value = 1.0
     assert panel.readout.value == "ok"
+
+
+def test_doubling_weights_and_bias_keeps_the_boundary_and_sharpens_the_output():
+    """Lesson 01's self-check 01.double-weights: z = 0 where 2z = 0."""
+    once, twice = neuron_state(1.0, 1.0, -1.5, "AND"), neuron_state(2.0, 2.0, -3.0, "AND")
+    np.testing.assert_allclose(once["line"], twice["line"])
+    assert np.array_equal(once["predicted"], twice["predicted"])
+    assert (np.abs(twice["surface"] - 0.5) >= np.abs(once["surface"] - 0.5) - 1e-12).all()

@@ -244,3 +244,94 @@ def test_raising_depth_keeps_the_layout_of_a_panel_opened_at_full_depth():
     first_row_bottom = min(ax.get_tightbbox(renderer).y0 for ax in full.live.axes[:5])
     second_row_top = max(ax.get_tightbbox(renderer).y1 for ax in full.live.axes[5:])
     assert second_row_top <= first_row_bottom  # titles clear of the row above's tick labels
+
+
+# ---------------------------------------------------------------- lesson 03: the 2-2-1 explorer
+
+from nncourse.widgets import hidden  # noqa: E402
+
+
+def test_hidden_state_is_the_2_2_1_forward_pass():
+    values = dict(zip(hidden.SLIDERS, [1.0, -2.0, 0.5, 3.0, 1.0, -1.0, 2.0, -1.5, 0.25],
+                      strict=True))
+    state = hidden.hidden_state(**values)
+    X = state["X"]
+    sig = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
+    h1 = sig(1.0 * X[:, 0] - 2.0 * X[:, 1] + 0.5)
+    h2 = sig(3.0 * X[:, 0] + 1.0 * X[:, 1] - 1.0)
+    np.testing.assert_allclose(state["H"], np.column_stack([h1, h2]))
+    np.testing.assert_allclose(state["p"], sig(2.0 * h1 - 1.5 * h2 + 0.25))
+    assert state["accuracy"] == np.mean((state["p"] >= 0.5) == state["y"])
+
+
+def test_unit_lines_lie_on_w_dot_x_plus_b_equal_zero():
+    state = hidden.hidden_state()
+    for (w1, w2, b), segment in zip([(5.0, 5.0, -2.5), (5.0, 5.0, -7.5)], state["unit_lines"],
+                                    strict=True):
+        np.testing.assert_allclose(segment @ np.array([w1, w2]) + b, 0.0, atol=1e-9)
+    assert np.isnan(hidden.line_segment(0.0, 0.0, 1.0)).all()
+    vertical = hidden.line_segment(2.0, 0.0, -1.0)
+    np.testing.assert_allclose(vertical[:, 0], 0.5)
+
+
+def test_output_boundary_is_where_p_is_one_half():
+    state = hidden.hidden_state(h2_w1=10.0)
+    axis = np.linspace(hidden.LOW, hidden.HIGH, hidden.GRID)
+    params = state["params"]
+    from nncourse.reference.forward import mlp_forward
+    for line in state["boundary"]:
+        p = mlp_forward(line, params, "sigmoid", "sigmoid")[0][:, 0]
+        assert np.abs(p - 0.5).max() < 0.05
+    assert state["P_input"].shape == (axis.size, axis.size)
+    # the output line in hidden space: w1 h1 + w2 h2 + b = 0
+    seg = state["output_line"]
+    np.testing.assert_allclose(seg @ np.array([10.0, -10.0]) - 5.0, 0.0, atol=1e-9)
+
+
+def test_hidden_state_rejects_bad_values():
+    with pytest.raises(ValueError, match="h1_w1 should be finite"):
+        hidden.hidden_state(h1_w1=float("nan"))
+    with pytest.raises(TypeError, match="out_b should be a number"):
+        hidden.hidden_state(out_b="1")
+
+
+def test_hidden_explorer_has_nine_sliders_and_redraws_in_place():
+    panel = hidden.hidden_explorer()
+    assert list(panel.controls) == list(hidden.SLIDERS)
+    assert all(c.min == -hidden.WEIGHT_RANGE and c.max == hidden.WEIGHT_RANGE
+               for c in panel.controls.values())
+    assert "160 of 160 points right" in panel.readout.value
+    live = panel.live
+    figure, image, renders = live.figure, live.image.value, live.renders
+    panel.controls["h2_w1"].value = 10.0
+    assert live.figure is figure and live.renders == renders + 1 and live.image.value != image
+    assert "116 of 160 points right" in panel.readout.value
+    np.testing.assert_allclose(live.hidden_points.get_offsets(), panel.state["H"])
+    np.testing.assert_allclose(np.column_stack(live.unit_lines[1].get_data()),
+                               panel.state["unit_lines"][1])
+    assert len(live.boundary.get_segments()) == len(panel.state["boundary"]) == 1
+    panel.controls["h1_w1"].value = 0.0
+    panel.controls["h1_w2"].value = 0.0  # unit 1 has no line: nothing drawn, no error
+    assert "Could not draw" not in panel.readout.value
+
+
+def test_hidden_explorer_leaves_a_picture_when_saved():
+    bundle = hidden.hidden_explorer()._repr_mimebundle_()
+    assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_width_sweep_is_deterministic_and_numpy_only():
+    first = hidden.width_sweep(widths=(1, 3), epochs=5)
+    again = hidden.width_sweep(widths=(1, 3), epochs=5)
+    assert [r["width"] for r in first] == [1, 3]
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a["P"], b["P"])
+        assert a["params"][0][0].shape == (2, a["width"])
+        assert 0.0 <= a["accuracy"] <= 1.0
+    import matplotlib.pyplot as plt
+    fig = hidden.show_width_sweep(first)
+    try:
+        assert [ax.get_title().split(":")[0] for ax in fig.axes] == ["1 hidden unit",
+                                                                     "3 hidden units"]
+    finally:
+        plt.close(fig)

@@ -8,9 +8,14 @@ from conftest import move_control
 
 from nncourse.widgets.backprop import neuron_graph_explorer, neuron_graph_state
 from nncourse.widgets.loss import (
+    OUTLIER_RANGE,
+    TYPICAL,
     W_RANGE,
     loss_curve_explorer,
     loss_curve_state,
+    outlier_data,
+    outlier_explorer,
+    outlier_state,
     probability_explorer,
     probability_state,
     toy_data,
@@ -161,3 +166,34 @@ def test_neuron_graph_never_shows_a_negative_zero():
     assert "-0.000" not in " ".join(texts) and "-0.000" not in panel.readout.value
     assert panel.live.values["u"].get_text() == "0.000"
     assert panel.live.grads["w"].get_text() == "∂L/∂w = 0.000"
+
+
+# ---------------------------------------------------------------- MSE vs MAE with outliers
+@pytest.mark.parametrize("outlier", [OUTLIER_RANGE[0], 3.4, 12.5, 20.0, OUTLIER_RANGE[1]])
+def test_outlier_state_best_constants_are_mean_and_median(outlier):
+    s = outlier_state(outlier)
+    y = outlier_data(outlier)
+    np.testing.assert_array_equal(s["y"], y)
+    assert s["best_mse"] == pytest.approx(y.mean(), abs=0.005)
+    assert s["best_mae"] == pytest.approx(np.median(y), abs=1e-9)
+    assert s["mse_curve"].min() == pytest.approx(np.mean((y - y.mean()) ** 2), abs=1e-4)
+    # MAE's pulls all have size 1/n (0 for a point at the constant); MSE's sum to 1 in size
+    assert set(np.round(np.abs(s["pull_mae"]) * y.size, 12)) <= {0.0, 1.0}
+    assert np.abs(s["pull_mse"]).sum() == pytest.approx(1.0)
+
+
+def test_outlier_data_keeps_the_seven_and_rejects_bad_values():
+    y = outlier_data(7.0)
+    assert y[:7].tolist() == TYPICAL.tolist() and y[7:].tolist() == [7.0, 7.0]
+    with pytest.raises(ValueError):
+        outlier_state(float("nan"))
+
+
+def test_outlier_slider_moves_the_mse_line_only():
+    panel = outlier_explorer()
+    mae_before = panel.live.mae_line.get_ydata()[0]
+    move_control(panel, "outlier", 28.0)
+    assert panel.live.mse_line.get_ydata()[0] == pytest.approx(outlier_data(28.0).mean(), abs=0.005)
+    assert panel.live.mae_line.get_ydata()[0] == mae_before == 3.3
+    assert panel.live.points.get_data()[1][-1] == 28.0
+    assert "the mean" in panel.readout.value and "the median" in panel.readout.value

@@ -142,6 +142,8 @@ def _flat_momentum(params, grads, velocity, lr, beta=0.9):
     ("gradient descent", _nan_rule, "NaN"),
     ("momentum", _flat_momentum, "should have shape (1, 1)"),
     ("adam", lambda params, grads, state, lr, **kw: (params, None), "new_state a dict"),
+    ("adam", lambda params, grads, state, lr, **kw: (params, {"t": 0, "m": [], "v": []}),
+     "should count the steps taken"),
 ])
 def test_an_unusable_learner_function_falls_back_with_a_note(method, fn, words):
     name, _ = LEARNER[method]

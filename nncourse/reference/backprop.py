@@ -37,6 +37,15 @@ def sigmoid_bce_backward(p, y) -> np.ndarray:
     return (p - y) / p.shape[0]
 
 
+def softmax_ce_backward(P, Y) -> np.ndarray:
+    """Gradient of the mean categorical cross-entropy w.r.t. the softmax's logits: (P - Y) / n."""
+    P = as_float_array(P, "P", 2)
+    Y = as_float_array(Y, "Y", 2)
+    if Y.shape != P.shape:
+        raise ValueError(f"Y should have P's shape {P.shape}, got {Y.shape}")
+    return (P - Y) / P.shape[0]
+
+
 def mlp_backward(y, cache: dict[str, Any], params) -> list[tuple[np.ndarray, np.ndarray]]:
     """Gradients of the mean BCE of a sigmoid-output MLP, one (dW, db) per layer."""
     params = check_params(params)

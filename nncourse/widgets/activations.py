@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import finite_number as _finite
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 LEAKY_ALPHA = 0.1  # larger than the usual 0.01 so that the leak is visible
@@ -48,14 +49,6 @@ def activation_and_slope(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if name == "leaky_relu":
         return np.where(z > 0, z, LEAKY_ALPHA * z), np.where(z > 0, 1.0, LEAKY_ALPHA)
     return z.copy(), np.ones_like(z)
-
-
-def _finite(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} should be a number, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} should be finite, got {value}")
-    return float(value)
 
 
 def activation_state(activation: str = "sigmoid", x_max: float = 8.0, w: float = 1.0,

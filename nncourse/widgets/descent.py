@@ -21,7 +21,13 @@ import numpy as np
 
 from nncourse.live import ControlPanel, LiveFigure
 from nncourse.reference import optim as _optim
-from nncourse.widgets.playground import BadOutput, Guard, TrainingProblem, check_pairs
+from nncourse.widgets.playground import (
+    Guard,
+    TrainingProblem,
+    check_adam,
+    check_momentum,
+    check_pairs,
+)
 
 METHODS: tuple[str, ...] = ("gradient descent", "momentum", "adam")
 RULES: dict[str, str] = {"gradient descent": "sgd_update", "momentum": "momentum_update",
@@ -80,24 +86,11 @@ def _as_params(p: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _check_momentum(out: Any) -> tuple[list, list]:
-    if not isinstance(out, tuple) or len(out) != 2:
-        raise BadOutput(f"momentum_update should return (new_params, new_velocity), got "
-                        f"{type(out).__name__}")
-    return (check_pairs(out[0], _SHAPES, "new params"),
-            check_pairs(out[1], _SHAPES, "new velocity"))
+    return check_momentum(out, _SHAPES)
 
 
 def _check_adam(out: Any) -> tuple[list, dict]:
-    if not isinstance(out, tuple) or len(out) != 2 or not isinstance(out[1], dict):
-        raise BadOutput("adam_update should return (new_params, new_state) with new_state a "
-                        f"dict, got {type(out).__name__}")
-    state = out[1]
-    if not {"t", "m", "v"} <= set(state):
-        raise BadOutput(f'the new state should have the keys "t", "m" and "v", got '
-                        f"{sorted(state)}")
-    return (check_pairs(out[0], _SHAPES, "new params"),
-            {"t": state["t"], "m": check_pairs(state["m"], _SHAPES, 'state["m"]'),
-             "v": check_pairs(state["v"], _SHAPES, 'state["v"]')})
+    return check_adam(out, _SHAPES)
 
 
 def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, float],

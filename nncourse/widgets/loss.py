@@ -4,6 +4,8 @@
 the squared error with the binary cross-entropy and their slopes.
 ``loss_curve_explorer``: a weight slider walking the loss curve of a one-weight classifier,
 next to its accuracy, which is flat almost everywhere (loss vs metric).
+``outlier_explorer``: a slider for two outliers among seven measurements; the constant
+with the lowest MSE (the mean) follows them, the one with the lowest MAE (the median) does not.
 """
 
 from __future__ import annotations
@@ -189,3 +191,74 @@ def loss_curve_explorer(w: float = -1.0, loss: str = "cross-entropy") -> Control
     }
     return ControlPanel(controls, loss_curve_state, _draw_curve, live,
                         title="Walking a loss curve with one weight")
+
+
+# seven ordinary measurements and two outliers (their value is the explorer's slider)
+TYPICAL = np.array([2.6, 2.9, 3.0, 3.1, 3.3, 3.4, 3.6])
+OUTLIER = 20.0  # the outliers' default value
+OUTLIER_RANGE = (3.0, 30.0)
+_C_GRID = np.round(np.linspace(0.0, OUTLIER_RANGE[1], 3001), 2)  # constants, step 0.01
+
+
+def outlier_data(outlier: float = OUTLIER) -> np.ndarray:
+    """The seven typical measurements followed by two outliers of value ``outlier``."""
+    outlier = float(outlier)
+    if not np.isfinite(outlier):
+        raise ValueError(f"the outliers' value should be a finite number, got {outlier}")
+    return np.concatenate([TYPICAL, [outlier, outlier]])
+
+
+def outlier_state(outlier: float = OUTLIER) -> dict[str, Any]:
+    """MSE and MAE of every constant prediction ``c`` on :func:`outlier_data`, and the best c.
+
+    At the MAE's best constant, ``pull_mse`` is each point's share of MSE's slope in ``c``
+    (in proportion to its error) and ``pull_mae`` each point's term of MAE's slope,
+    ``sign(error) / n``: the same size for every point, 0 for a point exactly at ``c``.
+    """
+    y = outlier_data(outlier)
+    errors = y[None, :] - _C_GRID[:, None]
+    mse_curve = (errors**2).mean(axis=1)
+    mae_curve = np.abs(errors).mean(axis=1)
+    best_mse = float(_C_GRID[np.argmin(mse_curve)])
+    best_mae = float(_C_GRID[np.argmin(mae_curve)])
+    at = y - best_mae  # each point's error at the MAE's constant
+    return {"y": y, "outlier": float(outlier), "grid": _C_GRID, "mse_curve": mse_curve,
+            "mae_curve": mae_curve, "best_mse": best_mse, "best_mae": best_mae,
+            "mean": float(y.mean()), "median": float(np.median(y)),
+            "pull_mse": at / np.abs(at).sum(), "pull_mae": np.sign(at) / y.size}
+
+
+def _draw_outliers(live: LiveFigure, state: dict[str, Any]) -> str:
+    y = state["y"]
+    live.points.set_data(np.arange(1, y.size + 1), y)
+    live.mse_line.set_ydata([state["best_mse"]] * 2)
+    live.mae_line.set_ydata([state["best_mae"]] * 2)
+    outliers_share = float(np.abs(state["pull_mse"][-2:]).sum())
+    return (
+        f"<p>Outliers at {state['outlier']:.1f}. Best constant for MSE: "
+        f"<b>{state['best_mse']:.2f}</b> (the mean); for MAE: <b>{state['best_mae']:.2f}</b> "
+        f"(the median).</p><p>At c = {state['best_mae']:.2f} the two outliers make "
+        f"{100 * outliers_share:.0f}% of the pull in MSE's slope; in MAE's slope every point "
+        f"pulls with the same size, 1/{state['y'].size}, however far it is.</p>"
+    )
+
+
+def outlier_explorer(outlier: float = OUTLIER) -> ControlPanel:
+    """A slider for the value of two outliers; the best MSE and MAE constants, drawn."""
+    live = LiveFigure(figsize=(5.6, 3.2))
+    state = outlier_state(outlier)
+    ax = live.ax
+    n = state["y"].size
+    (live.points,) = ax.plot(np.arange(1, n + 1), state["y"], "o", color="k", ms=6,
+                             label="measurements")
+    (live.mse_line,) = ax.plot([0.5, n + 0.5], [state["best_mse"]] * 2, color="tab:blue",
+                               lw=2, label="best constant for MSE")
+    (live.mae_line,) = ax.plot([0.5, n + 0.5], [state["best_mae"]] * 2, color="tab:orange",
+                               lw=2, ls="--", label="best constant for MAE")
+    ax.set(xlim=(0.5, n + 0.5), ylim=(0.0, OUTLIER_RANGE[1] + 1), xlabel="measurement",
+           ylabel="value", title="fitting one constant")
+    ax.legend(loc="upper left", fontsize=8)
+    live.animate(live.points, live.mse_line, live.mae_line)
+    controls = {"outlier": slider("outliers", outlier, OUTLIER_RANGE[0], OUTLIER_RANGE[1], 0.5)}
+    return ControlPanel(controls, outlier_state, _draw_outliers, live,
+                        title="MSE vs MAE with two outliers")

@@ -19,6 +19,10 @@ _GRID = np.linspace(-0.5, 1.5, 60)
 _LIMITS = (-0.5, 1.5)
 # where the explorer opens: a boundary that computes neither AND nor OR (2 of 4 each)
 DEFAULTS = {"w1": 1.0, "w2": -1.0, "b": -0.5, "gate": "AND"}
+# the ring around a wrongly predicted dot: yellow, edged in black (RGB), and its marker size
+RING_INNER = (1.0, 0.85, 0.0)
+RING_OUTER = (0.0, 0.0, 0.0)
+RING_SIZE = 420
 # every slider (w1, w2, b): low, high, step
 SLIDER_RANGE = {"low": -5.0, "high": 5.0, "step": 0.1}
 
@@ -66,8 +70,15 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     live.surface.set_data(state["surface"])
     live.boundary.set_data(*state["line"])
     live.points.set_array(state["target"].astype(float))
-    live.points.set_edgecolors(np.where(state["predicted"] == state["target"], "k", "red"))
+    shown = _ring_alpha(state)
+    live.ring_outer.set_edgecolors([(*RING_OUTER, a) for a in shown])
+    live.ring_inner.set_edgecolors([(*RING_INNER, a) for a in shown])
     return _table(state)
+
+
+def _ring_alpha(state: dict[str, Any]) -> np.ndarray:
+    """1 where the prediction is wrong (the ring shows), 0 where it is right."""
+    return (state["predicted"] != state["target"]).astype(float)
 
 
 def neuron_explorer(w1: float = DEFAULTS["w1"], w2: float = DEFAULTS["w2"],
@@ -80,11 +91,18 @@ def neuron_explorer(w1: float = DEFAULTS["w1"], w2: float = DEFAULTS["w2"],
                              vmin=0, vmax=1, cmap="RdBu_r", alpha=0.6, aspect="auto")
     (live.boundary,) = ax.plot(*state["line"], color="k", lw=2)
     live.points = ax.scatter(*POINTS.T, c=state["target"], cmap="RdBu_r", vmin=0, vmax=1,
-                             s=120, linewidths=2, edgecolors="k", zorder=3)
+                             s=120, linewidths=1.5, edgecolors="k", zorder=3)
+    # a wrong prediction: a yellow ring edged in black around the dot, visible on red and
+    # blue dots and on any background; on a right prediction the ring is transparent
+    shown = _ring_alpha(state)
+    live.ring_outer = ax.scatter(*POINTS.T, s=RING_SIZE, facecolors="none", linewidths=6,
+                                 edgecolors=[(*RING_OUTER, a) for a in shown], zorder=4)
+    live.ring_inner = ax.scatter(*POINTS.T, s=RING_SIZE, facecolors="none", linewidths=3,
+                                 edgecolors=[(*RING_INNER, a) for a in shown], zorder=5)
     ax.set(xlim=_LIMITS, ylim=_LIMITS, xlabel="x1", ylabel="x2",
            title="output (colour) and boundary output = 0.5")
     live.figure.colorbar(live.surface, ax=ax, shrink=0.8)
-    live.animate(live.surface, live.boundary, live.points)
+    live.animate(live.surface, live.boundary, live.points, live.ring_outer, live.ring_inner)
     controls = {
         name: slider(name, value, SLIDER_RANGE["low"], SLIDER_RANGE["high"],
                      SLIDER_RANGE["step"])

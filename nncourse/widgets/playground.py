@@ -1,26 +1,34 @@
 """Lesson 06: a training playground in the spirit of TensorFlow Playground, in numpy.
 
-The learner's own ``init_mlp``, ``mlp_forward``, ``mlp_backward`` and ``update`` (an
-``sgd_update``-like rule) train a small MLP live on the circle, xor, gauss or spiral toy
-set. Every call's result is checked (type, shape, finite values); a function that raises,
-returns NaN or the wrong shape is replaced by the course's reference, with a visible note
-naming the function and the problem, so training goes on instead of freezing.
+The learner's own ``init_mlp``, ``mlp_forward``, ``mlp_backward`` and update rules
+(``sgd_update``, ``momentum_update``, ``adam_update``: the optimizer control picks one)
+train a small MLP live on the circle, xor, gauss or spiral toy set, with an optional L1 or
+L2 penalty on the weights. Every call's result is checked (type, shape, finite values); a
+function that raises, returns NaN or the wrong shape is replaced by the course's
+reference, with a visible note naming the function and the problem, so training goes on
+instead of freezing. Momentum's velocity and Adam's state are carried from step to step
+and start afresh on Reset (and when the optimizer changes).
 
 Pieces, each testable without a browser:
 
 - :data:`DEFAULTS` — the lesson's default settings, the one place the notebook, the
   widget and ``benchmarks/spiral_accuracy.py`` read them from;
 - :class:`Guard` — learner functions with checks and the reference as fallback (the
-  descent explorer uses it too); :class:`GuardedFunctions` — the playground's four;
-- :class:`PlaygroundModel` — data, parameters, mini-batches, L2 and loss history;
+  descent explorer uses it too); :class:`GuardedFunctions` — the playground's six;
+- :func:`penalty_gradients` — the L1 or L2 penalty's gradient added to the weights';
+- :class:`PlaygroundModel` — data, parameters, optimizer state, mini-batches, penalty,
+  loss history, and the hidden units' activations over the plane;
 - :class:`Playground` — controls, a ``Play`` timer (one tick = one mini-batch step and
   one redraw), Step and Reset buttons, and a :class:`~nncourse.live.LiveFigure` whose
-  decision-boundary heatmap and loss curves are blitted.
+  decision-boundary heatmap and loss curves are blitted; a "hidden units" view adds one
+  small low-resolution heatmap per unit of a hidden layer (drawn only while it is on),
+  all on one colour scale, constant units hatched grey.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -30,8 +38,9 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
-from nncourse.live import LiveFigure
+from nncourse.live import LiveFigure, StaticPicture
 from nncourse.reference import backprop as _backprop
 from nncourse.reference import forward as _forward
 from nncourse.reference import optim as _optim
@@ -49,13 +58,16 @@ DEFAULTS: dict[str, Any] = {
     "activation": "relu",
     "lr": 0.2,
     "batch_size": 16,
-    "l2": 0.0,
+    "optimizer": "SGD",
+    "regularization": "none",
+    "strength": 0.001,
     "epochs": 300,
     "seed": 0,
 }
 """The lesson's settings: 2-16-16-1 ReLU network (He initialisation), plain SGD, lr 0.2,
-batches of 16, 300 epochs on 400 clean spiral points (test set: 400 more points from
-seed + 1)."""
+batches of 16, no penalty, 300 epochs on 400 clean spiral points (test set: 400 more
+points from seed + 1). ``strength`` is the penalty's lambda, used once ``regularization``
+is ``"L1"`` or ``"L2"``."""
 
 DATASETS: tuple[str, ...] = ("circle", "xor", "gauss", "spiral")
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid")
@@ -65,21 +77,52 @@ Xavier for the S-shaped ones (the pairing lesson 09 measures)."""
 LEARNING_RATES: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
 """The learning-rate slider's stops: log-spaced, as in TensorFlow Playground."""
 BATCH_SIZES: tuple[int, ...] = (1, 4, 8, 16, 32, 64, 128, 400)
-L2_VALUES: tuple[float, ...] = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+OPTIMIZERS: dict[str, str] = {"SGD": "sgd_update", "momentum": "momentum_update",
+                              "Adam": "adam_update"}
+"""The optimizer control's choices and the update rule each runs."""
+REGULARIZATIONS: tuple[str, ...] = ("none", "L1", "L2")
+STRENGTHS: tuple[float, ...] = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+"""The penalty strength control's stops (lambda)."""
 GRID = 100
+UNIT_STRIDE = 4
+"""The hidden-unit thumbnails use every 4th grid point: 25 x 25 pixels each."""
+UNIT_COLUMNS = 8
+"""Thumbnails per row."""
+_TILE = GRID // UNIT_STRIDE
+_GAP, _BAND, _ZOOM = 3, 9, 2  # pixels between tiles, above each (label), magnification
 EXTENT = 1.6  # the boundary is drawn on [-EXTENT, EXTENT]^2
 _CMAP = matplotlib.colormaps["RdBu_r"]
+# palette: 253 colours of the map, grey (constant units' hatching), black, white
+_LEVELS, _GREY, _BLACK, _WHITE = 253, 253, 254, 255
+PALETTE: bytes = bytes(np.concatenate([
+    np.round(_CMAP(np.linspace(0.0, 1.0, _LEVELS))[:, :3] * 255).astype(np.uint8).ravel(),
+    np.array([128, 128, 128, 0, 0, 0, 255, 255, 255], dtype=np.uint8)]))
+"""The thumbnails' palette: index ``i < 253`` is the heatmap's colour for
+``2 i / 252 - 1`` in [-1, 1] (126 is 0: white); 253 is grey (the hatching of constant
+units), 254 black (labels), 255 white (background)."""
+CONSTANT_SPREAD = 0.01
+"""A hidden unit whose output varies over the plane by at most this fraction of its
+layer's colour scale (1 %: about one colour step) is shown as *constant*: hatched grey."""
+BOUNDED_SCALES: dict[str, float] = {"tanh": 1.0, "sigmoid": 1.0}
+"""The thumbnails' fixed colour scale for bounded activations (tanh: blue at -1 to red
+at 1; sigmoid: white at 0 to red at 1); ReLU layers use their largest output instead."""
 _RESET_KEYS = frozenset({"dataset", "noise", "n_train", "n_test", "hidden_layers", "units",
                          "activation", "seed"})
-_LIVE_KEYS = frozenset({"lr", "batch_size", "l2", "epochs"})
+_LIVE_KEYS = frozenset({"lr", "batch_size", "optimizer", "regularization", "strength",
+                        "epochs"})
 
 REFERENCE: dict[str, Callable[..., Any]] = {
     "init_mlp": _forward.init_mlp,
     "mlp_forward": _forward.mlp_forward,
     "mlp_backward": _backprop.mlp_backward,
-    "update": _optim.sgd_update,
+    "sgd_update": _optim.sgd_update,
+    "momentum_update": _optim.momentum_update,
+    "adam_update": _optim.adam_update,
 }
 FUNCTION_NAMES: tuple[str, ...] = tuple(REFERENCE)
+_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
+    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))}
 
 
 def layer_sizes(hidden_layers: int, units: int, n_in: int = 2) -> list[int]:
@@ -96,6 +139,93 @@ def toy_split(dataset: str, noise: float, n_train: int, n_test: int,
     X_train, y_train = make_toy(dataset, int(n_train), float(noise), seed)
     X_test, y_test = make_toy(dataset, int(n_test), float(noise), seed + 1)
     return X_train, y_train, X_test, y_test
+
+
+def layer_scale(maps: np.ndarray, scale: float | None = None) -> float:
+    """The colour scale shared by all thumbnails of a layer: ``scale`` if given (see
+    :data:`BOUNDED_SCALES`), else the layer's largest absolute output (1 if all are 0)."""
+    if scale is not None:
+        return float(scale)
+    top = float(np.abs(maps).max()) if maps.size else 0.0
+    return top if top > 0 and np.isfinite(top) else 1.0
+
+
+def constant_units(maps: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Which units are constant over the plane: their output varies by at most
+    :data:`CONSTANT_SPREAD` of the layer's colour scale (a dead ReLU unit, 0 everywhere,
+    or a unit whose input weights are 0, so that only its bias is left)."""
+    spread = maps.max(axis=(1, 2)) - maps.min(axis=(1, 2))
+    return spread <= CONSTANT_SPREAD * layer_scale(maps, scale)
+
+
+def unit_mosaic(maps: np.ndarray, cols: int = UNIT_COLUMNS,
+                scale: float | None = None) -> np.ndarray:
+    """The thumbnails as one palette image (``uint8`` indices into :data:`PALETTE`): unit
+    ``k`` in row ``k // cols``, column ``k % cols``, all on ONE colour scale (see
+    :func:`layer_scale`: a weak unit looks pale) and coloured like the heatmap (-scale
+    blue, 0 white, scale red), with ``_BAND`` white rows above each tile for its label and
+    ``_GAP`` white columns between tiles. Constant units (:func:`constant_units`) are
+    hatched: every 4th diagonal of their tile is grey. Tiles are flipped so that up is up
+    (``maps`` rows start at the bottom, as :meth:`PlaygroundModel.hidden_maps` gives
+    them)."""
+    units, size, _ = maps.shape
+    rows = -(-units // cols)
+    out = np.full((rows * (size + _BAND), cols * (size + _GAP) - _GAP), _WHITE, np.uint8)
+    top = layer_scale(maps, scale)
+    with np.errstate(invalid="ignore"):
+        scaled = np.nan_to_num(maps / top)
+    levels = np.clip(np.rint((scaled + 1.0) * (_LEVELS - 1) / 2), 0, _LEVELS - 1)
+    levels = levels.astype(np.uint8)
+    hatch = np.add.outer(np.arange(size), np.arange(size)) % 4 == 0
+    constant = constant_units(maps, top)
+    for k in range(units):
+        row, col = divmod(k, cols)
+        y0, x0 = row * (size + _BAND) + _BAND, col * (size + _GAP)
+        tile = out[y0:y0 + size, x0:x0 + size]
+        tile[:] = levels[k, ::-1]
+        if constant[k]:
+            tile[hatch] = _GREY
+    return out
+
+
+class UnitThumbnails:
+    """The hidden-unit thumbnails of one layer as an ``ipywidgets.Image``, encoded straight
+    from :func:`unit_mosaic` (a palette PNG, magnified ``_ZOOM`` times, labels drawn once):
+    no matplotlib in a frame, so the view costs a few milliseconds even for 32 units."""
+
+    def __init__(self, units: int, cols: int = UNIT_COLUMNS):
+        self.units, self.cols = int(units), min(int(units), cols)
+        blank = unit_mosaic(np.zeros((self.units, _TILE, _TILE)), self.cols)
+        labels = Image.new("P", (blank.shape[1] * _ZOOM, blank.shape[0] * _ZOOM), _WHITE)
+        draw, font = ImageDraw.Draw(labels), ImageFont.load_default(size=10)
+        for k in range(self.units):
+            row, col = divmod(k, self.cols)
+            draw.text((_ZOOM * (col * (_TILE + _GAP) + _TILE / 2),
+                       _ZOOM * (row * (_TILE + _BAND) + _BAND) - 1),
+                      f"unit {k + 1}", fill=_BLACK, font=font, anchor="mb")
+        self._labels = np.asarray(labels)
+        self._ink = self._labels != _WHITE
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{self._labels.shape[1]}px", height="auto"))
+        self.renders = 0
+        self.mosaic = blank
+
+    def render(self, maps: np.ndarray, scale: float | None = None) -> bytes:
+        """The PNG of ``maps`` (``(units, _TILE, _TILE)``) on one colour scale (see
+        :func:`unit_mosaic`), labels included."""
+        self.mosaic = unit_mosaic(maps, self.cols, scale)
+        big = np.repeat(np.repeat(self.mosaic, _ZOOM, axis=0), _ZOOM, axis=1)
+        big[self._ink] = _BLACK
+        picture = Image.fromarray(big, mode="P")
+        picture.putpalette(PALETTE)
+        buffer = io.BytesIO()
+        picture.save(buffer, format="png", compress_level=1)
+        self.renders += 1
+        return buffer.getvalue()
+
+    def refresh(self, maps: np.ndarray, scale: float | None = None) -> None:
+        """Show ``maps``."""
+        self.image.value = self.render(maps, scale)
 
 
 def boundary_grid(size: int = GRID, extent: float = EXTENT) -> np.ndarray:
@@ -165,6 +295,35 @@ def check_pairs(value: Any, shapes: list[tuple[tuple[int, ...], tuple[int, ...]]
 def param_shapes(sizes: list[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """``[((n_in, n_out), (n_out,)), ...]`` for consecutive ``sizes``."""
     return [((a, b), (b,)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+
+
+def check_momentum(out: Any, shapes: list[tuple[tuple[int, ...], tuple[int, ...]]]
+                   ) -> tuple[Params, Params]:
+    """``out`` is ``(new_params, new_velocity)``, both shaped like ``shapes``."""
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise BadOutput(f"momentum_update should return (new_params, new_velocity), got "
+                        f"{type(out).__name__}")
+    return (check_pairs(out[0], shapes, "new params"),
+            check_pairs(out[1], shapes, "new velocity"))
+
+
+def check_adam(out: Any, shapes: list[tuple[tuple[int, ...], tuple[int, ...]]]
+               ) -> tuple[Params, dict[str, Any]]:
+    """``out`` is ``(new_params, {"t": int >= 1, "m": ..., "v": ...})``, ``m`` and ``v``
+    shaped like ``shapes``."""
+    if not isinstance(out, tuple) or len(out) != 2 or not isinstance(out[1], dict):
+        raise BadOutput("adam_update should return (new_params, new_state) with new_state a "
+                        f"dict, got {type(out).__name__}")
+    state = out[1]
+    if not {"t", "m", "v"} <= set(state):
+        raise BadOutput(f'the new state should have the keys "t", "m" and "v", got '
+                        f"{sorted(state)}")
+    t = state["t"]
+    if isinstance(t, bool) or not isinstance(t, int | np.integer) or t < 1:
+        raise BadOutput(f'state["t"] should count the steps taken (an int >= 1), got {t!r}')
+    return (check_pairs(out[0], shapes, "new params"),
+            {"t": int(t), "m": check_pairs(state["m"], shapes, 'state["m"]'),
+             "v": check_pairs(state["v"], shapes, 'state["v"]')})
 
 
 def _check_forward(out: Any, n: int, sizes: list[int]) -> tuple[np.ndarray, dict]:
@@ -262,13 +421,21 @@ class Guard:
 
 
 class GuardedFunctions(Guard):
-    """``init_mlp``, ``mlp_forward``, ``mlp_backward`` and ``update``, each call checked
-    (see :class:`Guard`)."""
+    """``init_mlp``, ``mlp_forward``, ``mlp_backward`` and the three update rules, each call
+    checked (see :class:`Guard`). ``update`` is the older name of ``sgd_update``."""
 
     def __init__(self, init_mlp: Callable | None = None, mlp_forward: Callable | None = None,
-                 mlp_backward: Callable | None = None, update: Callable | None = None):
+                 mlp_backward: Callable | None = None, update: Callable | None = None, *,
+                 sgd_update: Callable | None = None, momentum_update: Callable | None = None,
+                 adam_update: Callable | None = None):
+        if update is not None and sgd_update is not None and update is not sgd_update:
+            raise ValueError("give update or sgd_update (the same rule), not both")
         super().__init__(REFERENCE, {"init_mlp": init_mlp, "mlp_forward": mlp_forward,
-                                     "mlp_backward": mlp_backward, "update": update})
+                                     "mlp_backward": mlp_backward,
+                                     "sgd_update": sgd_update if sgd_update is not None
+                                     else update,
+                                     "momentum_update": momentum_update,
+                                     "adam_update": adam_update})
 
     def init_mlp(self, sizes: list[int], seed: int, method: str = "he") -> Params:
         """Checked ``init_mlp(sizes, method=method, seed=seed)``."""
@@ -290,10 +457,28 @@ class GuardedFunctions(Guard):
                         y, cache, params)
 
     def update(self, params: Params, grads: Params, lr: float, sizes: list[int]) -> Params:
-        """Checked ``update(params, grads, lr)``."""
+        """Checked ``sgd_update(params, grads, lr)``."""
         shapes = param_shapes(sizes)
-        return self.run("update", lambda out: check_pairs(out, shapes, "new params"),
+        return self.run("sgd_update", lambda out: check_pairs(out, shapes, "new params"),
                         params, grads, lr)
+
+    def optimize(self, optimizer: str, params: Params, grads: Params, state: Any, lr: float,
+                 sizes: list[int]) -> tuple[Params, Any]:
+        """One step of ``optimizer`` (a key of :data:`OPTIMIZERS`): ``(new_params,
+        new_state)``. ``state`` is what the previous step returned, ``None`` to start:
+        momentum's velocity (zeros to start) or Adam's state dict (``{}`` to start);
+        plain SGD has none."""
+        shapes = param_shapes(sizes)
+        if optimizer == "SGD":
+            return self.update(params, grads, lr, sizes), None
+        if optimizer == "momentum":
+            velocity = _optim.zeros_like_params(params) if state is None else state
+            return self.run("momentum_update", lambda out: check_momentum(out, shapes),
+                            params, grads, velocity, lr)
+        if optimizer == "Adam":
+            return self.run("adam_update", lambda out: check_adam(out, shapes),
+                            params, grads, {} if state is None else state, lr)
+        raise ValueError(f"optimizer should be one of {tuple(OPTIMIZERS)}, got {optimizer!r}")
 
 
 # ---------------------------------------------------------------- training state
@@ -302,6 +487,34 @@ class GuardedFunctions(Guard):
 def _bce(y: np.ndarray, p: np.ndarray) -> float:
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def penalty_gradients(params: Params, grads: Params, regularization: str,
+                      strength: float) -> Params:
+    """``grads`` plus the gradient of the penalty on the weights (biases are not
+    penalised, as in Keras): L2, ``strength * sum(W**2)``, adds ``2 * strength * W``;
+    L1, ``strength * sum(|W|)``, adds ``strength * sign(W)``; ``"none"`` adds nothing."""
+    if regularization not in REGULARIZATIONS:
+        raise ValueError(f"regularization should be one of {REGULARIZATIONS}, "
+                         f"got {regularization!r}")
+    lam = float(strength)
+    if regularization == "none" or lam == 0.0:
+        return grads
+    if regularization == "L2":
+        return [(dW + 2.0 * lam * W, db) for (W, _b), (dW, db) in zip(params, grads, strict=True)]
+    return [(dW + lam * np.sign(W), db) for (W, _b), (dW, db) in zip(params, grads, strict=True)]
+
+
+def _legacy(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings with the older ``l2=lam`` spelled as ``regularization="L2", strength=lam``
+    (``l2=0``: no penalty)."""
+    settings = dict(settings)
+    if "l2" in settings:
+        lam = float(settings.pop("l2"))
+        settings.setdefault("regularization", "L2" if lam > 0 else "none")
+        if lam > 0:
+            settings.setdefault("strength", lam)
+    return settings
 
 
 class PlaygroundModel:
@@ -316,6 +529,7 @@ class PlaygroundModel:
 
     def __init__(self, functions: GuardedFunctions | None = None, **settings: Any):
         self.functions = functions or GuardedFunctions()
+        settings = _legacy(settings)
         unknown = set(settings) - set(DEFAULTS)
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
@@ -334,17 +548,33 @@ class PlaygroundModel:
         return self.samples_seen / len(self.X_train)
 
     def configure(self, **changes: Any) -> bool:
-        """Apply new settings; returns True when training started over."""
+        """Apply new settings; returns True when training started over. A new optimizer
+        keeps the parameters and starts its own state afresh (zero velocity, Adam at
+        ``t = 0``)."""
+        changes = _legacy(changes)
         unknown = set(changes) - set(DEFAULTS)
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}")
         if changes.get("dataset", self.settings["dataset"]) not in DATASETS:
             raise ValueError(f"dataset should be one of {DATASETS}, got {changes['dataset']!r}")
+        if changes.get("optimizer", self.settings["optimizer"]) not in OPTIMIZERS:
+            raise ValueError(f"optimizer should be one of {tuple(OPTIMIZERS)}, "
+                             f"got {changes['optimizer']!r}")
+        if changes.get("regularization", self.settings["regularization"]) not in REGULARIZATIONS:
+            raise ValueError(f"regularization should be one of {REGULARIZATIONS}, "
+                             f"got {changes['regularization']!r}")
         changed = {k for k, v in changes.items() if self.settings[k] != v}
         self.settings.update(changes)
         if changed & _RESET_KEYS:
             self.reset()
             return True
+        if "optimizer" in changed:
+            self.opt_state = None
+            if not self.problem:
+                try:
+                    self.probe()
+                except TrainingProblem as exc:
+                    self.problem = str(exc)
         return False
 
     def reset(self) -> None:
@@ -355,6 +585,12 @@ class PlaygroundModel:
         if s["activation"] not in ACTIVATIONS:
             raise ValueError(f"activation should be one of {ACTIVATIONS}, "
                              f"got {s['activation']!r}")
+        if s["optimizer"] not in OPTIMIZERS:
+            raise ValueError(f"optimizer should be one of {tuple(OPTIMIZERS)}, "
+                             f"got {s['optimizer']!r}")
+        if s["regularization"] not in REGULARIZATIONS:
+            raise ValueError(f"regularization should be one of {REGULARIZATIONS}, "
+                             f"got {s['regularization']!r}")
         self.X_train, self.y_train, self.X_test, self.y_test = toy_split(
             s["dataset"], s["noise"], s["n_train"], s["n_test"], s["seed"])
         self.rng = np.random.default_rng(s["seed"])
@@ -364,6 +600,8 @@ class PlaygroundModel:
         self.samples_seen = 0
         self.last_batch_size = 0
         self.problem = ""
+        self.opt_state: Any = None  # momentum's velocity or Adam's state; None: none yet
+        self._grid_cache: dict | None = None
         self.history: dict[str, list[float]] = {
             "step": [], "epoch": [], "train_loss": [], "test_loss": [], "test_accuracy": []}
         self.boundary = np.full((GRID, GRID), 0.5)
@@ -375,16 +613,23 @@ class PlaygroundModel:
         except TrainingProblem as exc:
             self.problem = str(exc)
 
+    @property
+    def rule(self) -> str:
+        """The update rule the optimizer setting runs, e.g. ``"adam_update"``."""
+        return OPTIMIZERS[self.settings["optimizer"]]
+
     def probe(self) -> None:
-        """Run ``mlp_backward`` and ``update`` once on the first training points and throw
-        the result away, so that before the first step the status line already says whose
-        function will run (a stub falls back now, with its note)."""
+        """Run ``mlp_backward`` and the optimizer's update rule once on the first training
+        points (from a fresh optimizer state) and throw the result away, so that before the
+        first step the status line already says whose function will run (a stub falls back
+        now, with its note)."""
         sizes, fns = self.sizes, self.functions
         index = np.arange(min(len(self.X_train), max(1, int(self.settings["batch_size"]))))
         _, cache = fns.mlp_forward(self.X_train[index], self.params, sizes,
                                    self.settings["activation"])
         grads = fns.mlp_backward(self.y_train[index], cache, self.params, sizes)
-        fns.update(self.params, grads, float(self.settings["lr"]), sizes)
+        fns.optimize(self.settings["optimizer"], self.params, grads, None,
+                     float(self.settings["lr"]), sizes)
 
     def _next_batch(self) -> np.ndarray:
         if self.position >= len(self.order):
@@ -401,19 +646,19 @@ class PlaygroundModel:
         done = 0
         if self.problem:
             return 0
-        sizes, fns = self.sizes, self.functions
-        lr, l2 = float(self.settings["lr"]), float(self.settings["l2"])
-        act = self.settings["activation"]
+        sizes, fns, s = self.sizes, self.functions, self.settings
+        lr, optimizer = float(s["lr"]), s["optimizer"]
+        regularization, strength = s["regularization"], float(s["strength"])
+        act = s["activation"]
         try:
             for _ in range(int(n)):
                 index = self._next_batch()
                 X, y = self.X_train[index], self.y_train[index]
                 _, cache = fns.mlp_forward(X, self.params, sizes, act)
                 grads = fns.mlp_backward(y, cache, self.params, sizes)
-                if l2 > 0:
-                    grads = [(dW + 2.0 * l2 * W, db)
-                             for (W, _b), (dW, db) in zip(self.params, grads, strict=True)]
-                self.params = fns.update(self.params, grads, lr, sizes)
+                grads = penalty_gradients(self.params, grads, regularization, strength)
+                self.params, self.opt_state = fns.optimize(optimizer, self.params, grads,
+                                                           self.opt_state, lr, sizes)
                 self.steps += 1
                 self.samples_seen += len(index)
                 self.last_batch_size = len(index)
@@ -428,8 +673,9 @@ class PlaygroundModel:
         pass over training points, test points and the grid together."""
         n_train, n_test = len(self.X_train), len(self.X_test)
         X = np.concatenate([self.X_train, self.X_test, self.grid])
-        p, _ = self.functions.mlp_forward(X, self.params, self.sizes,
-                                          self.settings["activation"])
+        p, cache = self.functions.mlp_forward(X, self.params, self.sizes,
+                                              self.settings["activation"])
+        self._grid_cache = cache
         p = p[:, 0]
         p_train, p_test = p[:n_train], p[n_train:n_train + n_test]
         self.boundary = p[n_train + n_test:].reshape(GRID, GRID)
@@ -440,8 +686,60 @@ class PlaygroundModel:
         h["test_loss"].append(_bce(self.y_test, p_test))
         h["test_accuracy"].append(float(np.mean((p_test >= 0.5) == self.y_test)))
 
+    def hidden_maps(self, layer: int = 1, stride: int = UNIT_STRIDE) -> np.ndarray:
+        """What each unit of hidden layer ``layer`` (1 = first) computes over the plane at
+        the last evaluation: ``(units, GRID // stride, GRID // stride)``, rows as in
+        :attr:`boundary`. Read from that evaluation's forward pass (no extra pass); where
+        its cache holds no usable ``A`` for the layer, the activation of its ``Z``."""
+        if not 1 <= int(layer) <= len(self.sizes) - 2:
+            raise ValueError(f"layer should be a hidden layer, 1 to {len(self.sizes) - 2}, "
+                             f"got {layer!r}")
+        layer, width = int(layer), self.sizes[int(layer)]
+        if self._grid_cache is None:
+            return np.zeros((width, GRID // stride, GRID // stride))
+        start = len(self.X_train) + len(self.X_test)
+        try:
+            A = _array(self._grid_cache["A"][layer][start:], "A", (GRID * GRID, width))
+        except (BadOutput, IndexError, KeyError, TypeError):
+            with np.errstate(all="ignore"):
+                A = _ACTIVATIONS[self.settings["activation"]](
+                    self._grid_cache["Z"][layer - 1][start:])
+        return A.reshape(GRID, GRID, width)[::stride, ::stride].transpose(2, 0, 1)
+
 
 # ---------------------------------------------------------------- the widget
+
+
+def _units(numbers: list[int]) -> str:
+    """``"Unit 3"`` or ``"Units 3, 5"``."""
+    return f"Unit{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+
+
+def _scale_words(activation: str, scale: float) -> str:
+    """The thumbnails' colour scale in words."""
+    if activation == "tanh":
+        return "blue at -1, white at 0, red at 1"
+    if activation == "sigmoid":
+        return "white at 0, red at 1"
+    return f"white at 0, dark red at {scale:.3g} (the layer's largest output)"
+
+
+def _constant_words(maps: np.ndarray, scale: float) -> str:
+    """The sentence naming the constant units (hatched grey), dead ones apart."""
+    constant = constant_units(maps, scale)
+    dead = [k + 1 for k, values in enumerate(maps) if constant[k] and not np.any(values)]
+    steady = [k + 1 for k in np.flatnonzero(constant) if k + 1 not in dead]
+    words = ""
+    if dead:
+        words += (f" {_units(dead)} output{'' if len(dead) > 1 else 's'} 0 everywhere on "
+                  "the plane.")
+    if steady:
+        words += (f" {_units(steady)} output{'' if len(steady) > 1 else 's'} the same "
+                  "value everywhere: nothing that depends on the point reaches "
+                  f"{'them' if len(steady) > 1 else 'it'}.")
+    if dead or steady:
+        words += " Constant units are hatched grey."
+    return words
 
 
 def _dropdown(options: Iterable[Any], value: Any, description: str,
@@ -451,12 +749,14 @@ def _dropdown(options: Iterable[Any], value: Any, description: str,
                             style={"description_width": "70px"})
 
 
-class Playground(widgets.VBox):
+class Playground(StaticPicture, widgets.VBox):
     """Controls, a Play/Pause timer, Step and Reset, the live figure and notes.
 
     Drive it from Python with :meth:`step`, :meth:`play`, :meth:`pause`, :meth:`reset`;
     in a browser the ``Play`` widget's timer calls :meth:`step` once per tick.
     """
+
+    title = "Playground"
 
     #: a tick that arrives this soon after the previous frame finished waited in the queue
     #: while that frame was drawn: it is dropped, so a slow machine never builds a backlog
@@ -485,8 +785,16 @@ class Playground(widgets.VBox):
                                           style={"description_width": "90px"}),
             "batch_size": _dropdown(sorted({*BATCH_SIZES, s["batch_size"]}), s["batch_size"],
                                     "batch size"),
-            "l2": _dropdown(sorted({*L2_VALUES, s["l2"]}), s["l2"], "L2"),
+            "optimizer": _dropdown(OPTIMIZERS, s["optimizer"], "optimizer"),
+            "regularization": _dropdown(REGULARIZATIONS, s["regularization"], "penalty"),
+            "strength": _dropdown(sorted({*STRENGTHS, s["strength"]}), s["strength"],
+                                  "lambda"),
         }
+        self.units_view = _dropdown(self._units_view_options(), "off", "hidden units")
+        self.units_header = widgets.HTML()
+        self.units_live: UnitThumbnails | None = None
+        self._units_key: tuple[int, int] | None = None
+        self.units_box = widgets.VBox([])
         self.speed = _dropdown((1, 5, 25), 1, "steps/tick")
         self.player = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms,
                                    show_repeat=False, description="play")
@@ -499,13 +807,17 @@ class Playground(widgets.VBox):
         self.live = LiveFigure(1, 2, figsize=(8.4, 3.5), dpi=80)
         self._build_figure()
         buttons = widgets.HBox([self.player, self.step_button, self.reset_button, self.speed])
-        rows = [widgets.HBox([self.controls[k] for k in ("dataset", "noise", "activation")]),
-                widgets.HBox([self.controls[k] for k in ("hidden_layers", "units", "l2")]),
-                widgets.HBox([self.controls[k] for k in ("lr", "batch_size")])]
+        c = self.controls
+        rows = [widgets.HBox([c[k] for k in ("dataset", "noise", "activation")]),
+                widgets.HBox([c["hidden_layers"], c["units"], self.units_view]),
+                widgets.HBox([c[k] for k in ("lr", "batch_size", "optimizer")]),
+                widgets.HBox([c[k] for k in ("regularization", "strength")])]
         super().__init__([widgets.HTML("<b>Training playground</b>"), *rows, buttons,
-                          self.live.image, self.readout, self.notes])
+                          self.live.image, self.units_box, self.readout, self.notes])
         for name, control in self.controls.items():
             control.observe(self._on_control(name), names="value")
+        self._syncing = False
+        self.units_view.observe(self._on_units_view, names="value")
         self.player.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _b: self.step())
         self.reset_button.on_click(lambda _b: self.reset())
@@ -562,8 +874,60 @@ class Playground(widgets.VBox):
         if self._fit_axes() or full:
             live.invalidate()
         live.refresh()
+        if full:
+            self._sync_units_view()
+        self._draw_units()
         self.readout.value = self._readout()
         self.notes.value = self._notes()
+
+    # -- hidden units
+    def _units_view_options(self) -> list[str]:
+        return ["off", *(f"layer {k}" for k in range(1, len(self.model.sizes) - 1))]
+
+    @property
+    def units_layer(self) -> int:
+        """The hidden layer whose units are shown (1 = first), 0 when the view is off."""
+        value = self.units_view.value
+        return 0 if value == "off" else int(value.split()[1])
+
+    def _sync_units_view(self) -> None:
+        """The view's choices follow the number of hidden layers (the choice is kept when
+        the layer still exists, else the view goes off)."""
+        options = self._units_view_options()
+        if list(self.units_view.options) != options:
+            keep = self.units_view.value if self.units_view.value in options else "off"
+            self._syncing = True
+            try:
+                self.units_view.options = options
+                self.units_view.value = keep
+            finally:
+                self._syncing = False
+
+    def _on_units_view(self, _change: Mapping[str, Any]) -> None:
+        if not self._syncing:
+            self._draw_units()
+
+    def _draw_units(self) -> None:
+        """Draw the hidden units' thumbnails (only while the view is on)."""
+        layer = self.units_layer
+        if not layer or layer > len(self.model.sizes) - 2:
+            if self.units_box.children:
+                self.units_box.children = []
+            return
+        if self._units_key != (layer, self.model.sizes[layer]) or self.units_live is None:
+            self.units_live = UnitThumbnails(self.model.sizes[layer])
+            self._units_key = (layer, self.model.sizes[layer])
+            self.units_box.children = []  # the new image goes in below
+        maps = self.model.hidden_maps(layer)
+        activation = self.model.settings["activation"]
+        scale = layer_scale(maps, BOUNDED_SCALES.get(activation))
+        self.units_live.refresh(maps, scale)
+        self.units_header.value = (
+            f"<small>What each unit of hidden layer {layer} computes at every point of the "
+            "plane (the square of the heatmap above), all units on one colour scale: "
+            f"{_scale_words(activation, scale)}.{_constant_words(maps, scale)}</small>")
+        if not self.units_box.children:
+            self.units_box.children = [self.units_header, self.units_live.image]
 
     def _readout(self) -> str:
         m, h = self.model, self.model.history
@@ -573,8 +937,13 @@ class Playground(widgets.VBox):
                        f"test accuracy {100 * h['test_accuracy'][-1]:.1f}%")
         else:
             numbers = "not evaluated yet"
-        sources = ", ".join(f"<code>{n}</code>: {m.functions.source(n)}" for n in FUNCTION_NAMES)
-        return f"{numbers}<br><small>training with {sources}</small>"
+        names = ("init_mlp", "mlp_forward", "mlp_backward", m.rule)
+        sources = ", ".join(f"<code>{n}</code>: {m.functions.source(n)}" for n in names)
+        s = m.settings
+        penalty = ("" if s["regularization"] == "none" else
+                   f" + {s['regularization']} penalty (lambda {s['strength']:g}) on the weights")
+        return (f"{numbers}<br><small>{s['optimizer']}{penalty}; training with "
+                f"{sources}</small>")
 
     def _notes(self) -> str:
         parts = [f"<div style='background:#fff3cd;padding:4px;margin:2px'>&#9888; {note}</div>"
@@ -632,14 +1001,19 @@ class Playground(widgets.VBox):
 
 
 def playground(init_mlp: Callable | None = None, mlp_forward: Callable | None = None,
-               mlp_backward: Callable | None = None, update: Callable | None = None,
-               **settings: Any) -> Playground:
+               mlp_backward: Callable | None = None, update: Callable | None = None, *,
+               sgd_update: Callable | None = None, momentum_update: Callable | None = None,
+               adam_update: Callable | None = None, **settings: Any) -> Playground:
     """A training playground using your functions where given, the reference elsewhere.
 
-    ``update(params, grads, lr)`` is an ``sgd_update``-like rule. ``settings`` override
-    :data:`DEFAULTS` (e.g. ``dataset="xor"``, ``units=8``).
+    ``sgd_update``, ``momentum_update`` and ``adam_update`` are lesson 06's update rules
+    (``update`` is the older name of ``sgd_update``); the optimizer control picks which
+    one runs. ``settings`` override :data:`DEFAULTS` (e.g. ``dataset="xor"``, ``units=8``,
+    ``optimizer="Adam"``, ``regularization="L1"``).
     """
-    functions = GuardedFunctions(init_mlp, mlp_forward, mlp_backward, update)
+    functions = GuardedFunctions(init_mlp, mlp_forward, mlp_backward, update,
+                                 sgd_update=sgd_update, momentum_update=momentum_update,
+                                 adam_update=adam_update)
     return Playground(PlaygroundModel(functions, **settings))
 
 

@@ -50,7 +50,7 @@ def readout(state: dict[str, Any]) -> str:
     s1, s2 = state["std"]
     return (
         f"Feature 2 is multiplied by {state['scale']:.3g}. Raw spreads (standard deviations): "
-        f"height {s1:.3g}, foot length {s2:.3g} (ratio {max(s1, s2) / min(s1, s2):.3g}:1). "
+        f"height {s1:.3g}, foot length {s2:.3g} (foot length / height = {s2 / s1:.3g}). "
         "Standardized, both have spread 1 and the right-hand plot does not move."
     )
 

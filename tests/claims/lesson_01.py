@@ -13,6 +13,7 @@ import matplotlib as mpl
 import numpy as np
 
 from claims import cell_text, claim, lesson_namespace, slider_values
+from nncourse.selfcheck import question
 from nncourse.widgets.neuron import (
     DEFAULTS,
     GATES,
@@ -113,7 +114,8 @@ def weights_turn_bias_shifts_the_line():
 
 
 @claim(L, "boundary-idea", "The colour of the background is the neuron's output; dot colours are "
-       "the gate's targets (blue 0, red 1); a red ring marks a wrong prediction.")
+       "the gate's targets (blue 0, red 1); a yellow ring, edged in black, marks a wrong "
+       "prediction.")
 def colours_mean_what_the_text_says():
     panel = _panel()
     live, state = panel.live, panel.state
@@ -126,9 +128,23 @@ def colours_mean_what_the_text_says():
     assert list(live.points.get_array()) == list(state["target"])
     wrong = state["predicted"] != state["target"]
     assert wrong.any() and (~wrong).any()
-    edges = live.points.get_edgecolors()
-    assert all(tuple(edges[i]) == (1.0, 0.0, 0.0, 1.0) for i in np.flatnonzero(wrong))
-    assert all(tuple(edges[i]) == (0.0, 0.0, 0.0, 1.0) for i in np.flatnonzero(~wrong))
+    inner, outer = live.ring_inner.get_edgecolors(), live.ring_outer.get_edgecolors()
+    for i in range(len(POINTS)):
+        assert inner[i][3] == outer[i][3] == (1.0 if wrong[i] else 0.0)  # shown only if wrong
+        red, green, blue = inner[i][:3]
+        assert red > 0.9 and green > 0.7 and blue < 0.2  # yellow
+        assert tuple(outer[i][:3]) == (0.0, 0.0, 0.0)  # black
+    # the black edge is wider than the yellow ring, so it shows around it
+    assert live.ring_outer.get_linewidths()[0] > live.ring_inner.get_linewidths()[0]
+    assert live.ring_outer.get_zorder() < live.ring_inner.get_zorder()
+    # the rings are drawn around the dots, not inside them, whatever the dot's colour
+    assert live.ring_inner.get_sizes()[0] > live.points.get_sizes()[0]
+    np.testing.assert_array_equal(live.ring_inner.get_offsets(), POINTS)
+    for gate in GATES:  # they follow the predictions when the gate changes
+        panel.controls["gate"].value = gate
+        wrong = panel.state["predicted"] != panel.state["target"]
+        assert list(live.ring_inner.get_edgecolors()[:, 3]) == list(wrong.astype(float))
+    panel.controls["gate"].value = DEFAULTS["gate"]
 
 
 @claim(L, "boundary-idea", "The table under the plot lists $z$, the output and the prediction "
@@ -278,3 +294,35 @@ def x_at_w_plus_b_is_a_number_or_one_per_row():
     batch = weighted_sum(X, [0.5, -1.0], 2.0)
     assert isinstance(batch, np.ndarray) and batch.shape == (3,)
     assert np.allclose(batch, [0.5, 1.0, 3.0])
+
+
+# ---------------------------------------------------------------- self-checks
+
+@claim(L, "self-check-sigmoid-zero", 'self_check("01.sigmoid-zero")')
+def a_neuron_outputs_one_half_at_z_zero():
+    neuron_output = lesson_namespace(L, upto="neuron_output")["neuron_output"]
+    assert question("01.sigmoid-zero").answer == 0.5
+    assert neuron_output([0.0, 0.0], [1.0, 1.0], 0.0) == 0.5
+    assert neuron_output([2.0, 1.0], [1.0, 1.0], -3.0) == 0.5
+
+
+@claim(L, "self-check-double-weights", 'self_check("01.double-weights")')
+def doubling_weights_and_bias_keeps_the_boundary():
+    q = question("01.double-weights")
+    assert q.options[q.answer] == "it stays exactly where it is"
+    values = slider_values(SLIDER_RANGE)
+    assert {1.0, 2.0, -1.5, -3.0} <= set(values)  # the prompt's example is on the sliders
+    for gate in GATES:
+        for w1, w2, b in ((1.0, 1.0, -1.5), (0.5, -1.5, 0.7), (2.0, 0.0, -1.0)):
+            once, twice = neuron_state(w1, w2, b, gate), neuron_state(2 * w1, 2 * w2, 2 * b, gate)
+            np.testing.assert_allclose(once["line"], twice["line"])
+            assert np.array_equal(once["predicted"], twice["predicted"])
+            # steeper: each output moves further from 0.5
+            assert (np.abs(twice["p"] - 0.5) >= np.abs(once["p"] - 0.5)).all()
+
+
+@claim(L, "self-check-xor-best", 'self_check("01.xor-best")')
+def xor_best_is_three_of_four():
+    q = question("01.xor-best")
+    assert q.options[q.answer] == "3 of 4"
+    assert _best_on_the_sliders("XOR")[0] == 3

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from claims import cell_text, claim, lesson_namespace
+from nncourse.selfcheck import question
 from nncourse.widgets.activations import (
     FLAT,
     activation_and_slope,
@@ -190,13 +191,27 @@ def textbook_sigmoid_warns_but_is_right():
     assert lesson_namespace(L)["sigmoid"](-1000.0) == 0.0
 
 
-@claim(L, "ex-sigmoid", "For $z = -1000$, $e$ underflows to 0.0 (silently, harmlessly) and "
-       "$e / (1 + e) = 0$.")
-def safe_sigmoid_is_silent_at_minus_1000():
+@claim(L, "ex-sigmoid", "Each form overflows for one sign of $z$ and is safe for the other")
+def each_sigmoid_form_is_safe_for_one_sign():
+    z = np.array([-1000.0, 1000.0])
+    first = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+    second = lambda v: np.exp(v) / (1.0 + np.exp(v))  # noqa: E731
+    overflow = "RuntimeWarning: overflow encountered in exp"
+    assert _warnings_of(lambda: first(z[:1]))[1] == [overflow]
+    assert _warnings_of(lambda: first(z[1:]))[1] == []
+    assert overflow in _warnings_of(lambda: second(z[1:]))[1]
+    assert _warnings_of(lambda: second(z[:1]))[1] == []
     sigmoid = lesson_namespace(L)["sigmoid"]
     value, caught = _warnings_of(lambda: sigmoid(np.array([-1000.0, 1000.0, -1e4, 1e4])))
     assert caught == [] and value.tolist() == [0.0, 1.0, 0.0, 1.0]
-    assert np.exp(-np.abs(-1000.0)) == 0.0
+
+
+@claim(L, "ex-sigmoid", "(Underflow to 0.0, as in `np.exp(-1000)`, is harmless.)")
+def underflow_in_the_sigmoid_is_harmless():
+    value, caught = _warnings_of(lambda: np.exp(-1000.0))
+    assert value == 0.0 and caught == []
+    e = np.exp(-1000.0)
+    assert e / (1 + e) == 0.0 == lesson_namespace(L)["sigmoid"](-1000.0)
 
 
 @claim(L, "ex-sigmoid", "so `np.where(z >= 0, 1 / (1 + np.exp(-z)), ...)` still overflows.")
@@ -298,3 +313,25 @@ def row_sums_need_keepdims():
     right, wrong = E / E.sum(axis=1, keepdims=True), E / E.sum(axis=1)
     np.testing.assert_allclose(right.sum(axis=1), 1.0)
     assert not np.allclose(wrong, right)
+
+
+# ---------------------------------------------------------------- self-checks
+
+@claim(L, "self-check-dead-relu", 'self_check("02.dead-relu")')
+def dead_relu_share_at_bias_minus_three():
+    q = question("02.dead-relu")
+    assert (DEFAULTS["w"], DEFAULTS["x_max"]) == (1.0, 8.0)  # "keep w = 1 and x max = 8"
+    state = _state(activation="relu", b=-3.0)
+    assert abs(state["flat_share"] - q.answer) <= q.tolerance
+    assert np.all(state["fprime"][state["x"] <= 3.0] == 0.0)
+    assert np.all(state["fprime"][state["x"] > 3.0] == 1.0)
+    assert q.answer == (3.0 + 8.0) / 16.0
+
+
+@claim(L, "self-check-softmax-shift", 'self_check("02.softmax-shift")')
+def shifted_logits_give_the_same_softmax():
+    q = question("02.softmax-shift")
+    assert q.options[q.answer] == "They are equal."
+    softmax = lesson_namespace(L)["softmax"]
+    np.testing.assert_allclose(softmax(np.array([[1000.0, 1001.0, 1002.0]])),
+                               softmax(np.array([[0.0, 1.0, 2.0]])), rtol=1e-12)

@@ -251,3 +251,173 @@ def one_minus_a_list_raises():
 def two_lists_compare_as_a_whole():
     assert ([1, 1] == [1, 1]) is True and ([1, 0] == [1, 1]) is False
     assert isinstance(np.ravel([1, 1]), np.ndarray)
+
+
+# ---------------------------------------------------------------- MAE vs MSE, outliers
+def _printed(cell_id: str) -> str:
+    """What a worked cell prints, run in a copy of the lesson's own namespace."""
+    import contextlib
+    import io
+
+    namespace = dict(lesson_namespace(LESSON))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(cell_text(LESSON, cell_id), f"<{LESSON}:{cell_id}>", "exec"), namespace)
+    return out.getvalue()
+
+
+def _outlier_run() -> dict:
+    """The mae-worked cell's names (its y, best constants, mae), run after the lesson."""
+    namespace = dict(lesson_namespace(LESSON))
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(cell_text(LESSON, "mae-worked"), "<mae-worked>", "exec"), namespace)
+    return namespace
+
+
+@claim(LESSON, "mae-idea", "to seven measurements between 2.6 and 3.6 and two outliers at 20")
+def the_outlier_data():
+    y = _outlier_run()["y"]
+    assert y.shape == (9,) and y[:7].min() == 2.6 and y[:7].max() == 3.6
+    assert y[7:].tolist() == [20.0, 20.0]
+    np.testing.assert_array_equal(y, widget.outlier_data())  # the explorer starts from it
+
+
+@claim(LESSON, "mae-why", "In MSE's slope each point pulls $c$ towards itself **in proportion "
+       "to its error**: a point 17 away pulls as hard as 17 points 1 away.")
+@claim(LESSON, "mae-why", "In MAE's slope every point pulls with the **same size**, $1/m$, "
+       "however far it is: each point's term in the gradient of MAE has constant size")
+def slopes_of_mse_and_mae_in_c():
+    ns = _outlier_run()
+    mse, mae, y = ns["mse"], ns["mae"], ns["y"]
+    m, h = len(y), 1e-6
+    for c in (0.5, 3.25, 6.0, 19.0):
+        numeric_mse = (mse(y, np.full(m, c + h)) - mse(y, np.full(m, c - h))) / (2 * h)
+        numeric_mae = (mae(y, np.full(m, c + h)) - mae(y, np.full(m, c - h))) / (2 * h)
+        assert np.isclose(numeric_mse, -2 / m * np.sum(y - c), rtol=1e-5)
+        assert np.isclose(numeric_mae, -np.sum(np.sign(y - c)) / m, rtol=1e-5)
+        for j in range(m):  # one point's term of MAE's slope has size 1/m
+            others = np.delete(y, j)
+            def term(c_, others=others):
+                return mae(y, np.full(m, c_)) - np.mean(np.abs(others - c_)) * (m - 1) / m
+            slope = (term(c + h) - term(c - h)) / (2 * h)
+            assert np.isclose(abs(slope), 1 / m, rtol=1e-5)
+    # 17 away vs 1 away: the squared error's pull is proportional to the error
+    assert round(20 - ns["best_mae"]) == 17
+    assert np.isclose(2 * 17 / m, 17 * (2 * 1 / m))
+
+
+@claim(LESSON, "mae-why", "So MSE's best $c$ is where the errors balance, the **mean**, "
+       "dragged towards the outliers; MAE's best $c$ is where as many points lie above it as "
+       "below, the **median**")
+def best_constants_are_mean_and_median():
+    ns = _outlier_run()
+    y, best_mse, best_mae = ns["y"], ns["best_mse"], ns["best_mae"]
+    assert abs(best_mse - y.mean()) <= 0.005 and best_mse > y[:7].max()  # dragged up
+    assert best_mae == np.median(y) == 3.3
+    assert np.sum(y > best_mae) == np.sum(y < best_mae)
+
+
+@claim(LESSON, "self-check-outlier-pull", 'self_check("04.outlier-pull")')
+def outlier_self_check_is_right():
+    from nncourse.selfcheck import question
+
+    q = question("04.outlier-pull")
+    ns = _outlier_run()
+    assert q.options[q.answer].startswith(f"about {ns['best_mse']:.1f}")
+    assert q.options[0].startswith(f"{ns['best_mae']:.1f}, the median")
+    assert f"the mean, {ns['y'].mean():.2f} (the seven sum to 21.9, the outliers to 40)" in q.why
+    assert np.isclose(ns["y"][:7].sum(), 21.9)
+
+
+@claim(LESSON, "outlier-intro", "The solid line, MSE's best constant, follows them; the dashed "
+       "line, MAE's best constant, stays at 3.3 as long as the outliers lie above the seven "
+       "other measurements.")
+def mse_follows_outliers_mae_stays():
+    from claims import slider_values
+
+    panel = widget.outlier_explorer()
+    assert panel.live.mse_line.get_linestyle() == "-"
+    assert panel.live.mae_line.get_linestyle() == "--"
+    control = panel.controls["outlier"]
+    values = slider_values({"low": control.min, "high": control.max, "step": control.step})
+    states = [widget.outlier_state(v) for v in values]
+    best_mse = [s["best_mse"] for s in states]
+    assert np.all(np.diff(best_mse) > 0)
+    for v, s in zip(values, states, strict=True):
+        if v > widget.TYPICAL.max():
+            assert s["best_mae"] == 3.3, v
+
+
+@claim(LESSON, "outlier-intro", "Bring the outliers down to 3 and the two lines nearly meet")
+def lines_nearly_meet_without_outliers():
+    low = widget.outlier_state(3.0)
+    default = widget.outlier_state(widget.OUTLIER)
+    assert widget.OUTLIER_RANGE[0] == 3.0
+    gap = abs(low["best_mse"] - low["best_mae"])
+    assert gap <= 0.1 + 1e-9 and gap * 30 < abs(default["best_mse"] - default["best_mae"])
+
+
+# ---------------------------------------------------------------- the loss at initialisation
+def _init_table() -> dict[float, tuple[float, float]]:
+    import re
+
+    rows = re.findall(r"^\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$", _printed("init-loss-worked"),
+                      re.M)
+    return {float(s): (float(b), float(c)) for s, b, c in rows}
+
+
+@claim(LESSON, "init-loss-after", r"With the small last layer both losses sit at $\ln 2$ and "
+       r"$\ln 10$ to three decimals.")
+def small_last_layer_gives_ln2_and_ln10():
+    table = _init_table()
+    assert sorted(table) == [0.01, 1.0, 10.0]
+    assert table[0.01] == (round(np.log(2), 3), round(np.log(10), 3))
+
+
+@claim(LESSON, "init-loss-after", "He's scale already gives more (0.765 and 2.917), and weights "
+       "ten times larger give 3.338 and 15.675")
+def larger_scales_give_larger_losses():
+    table = _init_table()
+    assert table[1.0] == (0.765, 2.917) and table[10.0] == (3.338, 15.675)
+
+
+@claim(LESSON, "init-loss-why", r"outputs $p \approx 0.5$ for every sample")
+def small_weights_give_one_half():
+    ns = dict(lesson_namespace(LESSON))
+    two = ns["init_mlp"]([20, 32, 1], seed=0)
+    two[-1] = (0.01 * two[-1][0], two[-1][1])
+    p, _ = ns["mlp_forward"](ns["X"], two)
+    assert np.all(np.abs(p - 0.5) < 0.01)
+    assert "scale * two[-1][0]" in cell_text(LESSON, "init-loss-worked")
+
+
+def _small_softmax(ns: dict) -> np.ndarray:
+    ten = ns["init_mlp"]([20, 32, 10], seed=0)
+    ten[-1] = (0.01 * ten[-1][0], ten[-1][1])
+    P, _ = ns["mlp_forward"](ns["X"], ten, output_activation="softmax")
+    return P
+
+
+@claim(LESSON, "init-loss-after", r"a sum over the samples instead of the mean gives $n$ times "
+       r"$\ln c$ (about 460 for these 200 samples and ten classes)")
+@claim(LESSON, "init-loss-after", r"dividing by $n c$ instead of $n$, for instance, gives "
+       r"$\ln 10 / 10 = 0.230$.")
+def buggy_losses_at_init():
+    ns = lesson_namespace(LESSON)
+    Y = np.eye(10)[np.repeat(np.arange(10), 20)]
+    P = _small_softmax(ns)
+    summed = -np.sum(Y * np.log(P))
+    assert len(P) == 200 and round(summed, -1) == 460
+    assert round(-np.mean(Y * np.log(P)), 3) == round(np.log(10) / 10, 3) == 0.230
+
+
+@claim(LESSON, "self-check-loss-at-init", 'self_check("04.loss-at-init")')
+def loss_at_init_self_check_is_right():
+    from nncourse.selfcheck import question
+
+    q = question("04.loss-at-init")
+    assert q.answer == round(np.log(10), 3)
+    assert abs(_init_table()[0.01][1] - q.answer) <= q.tolerance

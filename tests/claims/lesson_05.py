@@ -261,24 +261,40 @@ def tolerance_and_correct_errors():
 
 
 @functools.cache
-def kink_seeds(last_seed: int = 5999) -> tuple[float, list[int]]:
-    """eps and the seeds that put a hidden pre-activation of the mlp-check cell's [3, 5, 1]
-    ReLU network within eps of 0. Built by the cell's own ``worst_relative_error`` code, cut
-    after its forward pass (a forward pass per seed: fast)."""
-    import inspect
-
+def built_cache():
+    """The mlp-check cell's ``worst_relative_error`` cut after its forward pass: a function
+    (layer_sizes, hidden, seed) -> the cache of the network it checks (fast)."""
     ns = lesson_namespace(LESSON)
     source = cell_text(LESSON, "mlp-check")
-    assert '([3, 5, 1], "relu", 0)' in source  # the network the text names, with seed 0
     head, cut, _ = source.partition("    grads = mlp_backward(y, cache, params)")
     assert cut and head.startswith("def worst_relative_error(layer_sizes, hidden, seed):")
     namespace = dict(ns)
     exec(head.replace("def worst_relative_error(", "def built_cache(") + "    return cache\n",
          namespace)
-    eps = inspect.signature(ns["numerical_gradient"]).parameters["eps"].default
-    seeds = [seed for seed in range(last_seed + 1)
-             if min(np.min(np.abs(z)) for z in
-                    namespace["built_cache"]([3, 5, 1], "relu", seed)["Z"][:-1]) < eps]
+    return namespace["built_cache"]
+
+
+def lesson_eps() -> float:
+    import inspect
+
+    ns = lesson_namespace(LESSON)
+    return inspect.signature(ns["numerical_gradient"]).parameters["eps"].default
+
+
+def closest_to_kink(seed: int) -> float:
+    """The smallest |Z| of the hidden layer of the [3, 5, 1] ReLU network with ``seed``."""
+    return min(np.min(np.abs(z)) for z in built_cache()([3, 5, 1], "relu", seed)["Z"][:-1])
+
+
+@functools.cache
+def kink_seeds(last_seed: int = 5999) -> tuple[float, list[int]]:
+    """eps and the seeds that put a hidden pre-activation of the mlp-check cell's [3, 5, 1]
+    ReLU network within eps of 0. Built by the cell's own ``worst_relative_error`` code, cut
+    after its forward pass (a forward pass per seed: fast)."""
+    source = cell_text(LESSON, "mlp-check")
+    assert '([3, 5, 1], "relu", 0)' in source  # the network the text names, with seed 0
+    eps = lesson_eps()
+    seeds = [seed for seed in range(last_seed + 1) if closest_to_kink(seed) < eps]
     return eps, seeds
 
 
@@ -301,3 +317,214 @@ def kinks_give_errors_above_1e4():
         assert 1e-3 < error < 1e-1, (seed, error)
         # "or check again with tanh instead of ReLU": the same seed is then right
         assert ns["worst_relative_error"]([3, 5, 1], "tanh", seed) < 1e-8, seed
+
+
+# ------------------------------------------------- patterns of gradient flow, fan-out
+@claim(LESSON, "patterns-idea", r"its last line nudges each input by $\pm h$ and measures the "
+       "slopes, which agree with the patterns.")
+def pattern_slopes_agree():
+    ns = lesson_namespace(LESSON, upto="patterns-worked")
+    s, m = ns["a"] + ns["b"], max(ns["c"], ns["d"])
+    analytic = [ns["dL_da"], ns["dL_db"], ns["dL_dc"], ns["dL_dd"]]
+    assert analytic == [m, m, s, 0.0]  # add distributes dL/ds = m; max routes dL/dm = s to c
+    np.testing.assert_allclose(ns["slopes"], analytic, atol=1e-8)
+    assert "nudging a, b, c, d: slopes [4. 4. 3. 0.]" in printed("patterns-worked")
+
+
+@claim(LESSON, "patterns-idea", "A max node **routes** the whole gradient to the input that "
+       "won; the other gets 0.")
+@claim(LESSON, "patterns-idea", "A multiply node **swaps** its inputs: each gets the gradient "
+       "times the *other* one")
+def max_routes_and_multiply_swaps():
+    ns = lesson_namespace(LESSON, upto="patterns-worked")
+    loss, h = ns["pattern_loss"], 1e-6
+    for c, d in ((4.0, -1.0), (-2.0, 0.5)):
+        point = np.array([1.0, 2.0, c, d])
+        slopes = [(loss(*(point + h * e)) - loss(*(point - h * e))) / (2 * h) for e in np.eye(4)]
+        winner, loser = (2, 3) if c > d else (3, 2)
+        assert np.isclose(slopes[winner], 3.0) and abs(slopes[loser]) < 1e-9
+        assert np.isclose(slopes[0], max(c, d)) and np.isclose(slopes[1], max(c, d))
+
+
+@claim(LESSON, "self-check-fanout", 'self_check("05.fanout")')
+def fanout_self_check_is_right():
+    from nncourse.selfcheck import question
+
+    ns = lesson_namespace(LESSON, upto="fanout-worked")
+    q = question("05.fanout")
+    assert (ns["fan_x"], ns["fan_w"], ns["fan_b"]) == (2.0, 3.0, 1.0)
+    assert q.answer == ns["right"][0] and abs(ns["slope"] - q.answer) < 1e-6
+    assert {ns["fan_w"] * (ns["fan_x"] + ns["fan_b"]), ns["fan_w"] * ns["fan_x"]} == {9.0, 6.0}
+
+
+@claim(LESSON, "fanout-after", r"Accumulating gives $\partial L/\partial x = 15$, which the "
+       r"nudge confirms; overwriting gives 6, the share through $v$ alone, while "
+       r"$\partial L/\partial w$ and $\partial L/\partial b$ are right in both")
+def fanout_numbers():
+    ns = lesson_namespace(LESSON, upto="fanout-worked")
+    right, wrong = ns["right"], ns["wrong"]
+    assert right[0] == 15.0 and abs(ns["slope"] - 15.0) < 1e-6
+    assert wrong[0] == 6.0 == ns["fan_w"] * ns["fan_x"]  # dL/dv = u, times 1
+    assert np.array_equal(right[1:], wrong[1:])
+    h = 1e-6
+    f = ns["fanout_loss"]
+    for i in (1, 2):
+        e = np.eye(3)[i]
+        point = np.array([ns["fan_x"], ns["fan_w"], ns["fan_b"]])
+        assert np.isclose((f(*(point + h * e)) - f(*(point - h * e))) / (2 * h), right[i])
+
+
+@claim(LESSON, "fanout-check-intro", r"the accumulating one agrees to better than $10^{-8}$, the "
+       "overwriting one is off by more than 0.3, far above any tolerance.")
+def gradient_check_catches_overwrite():
+    rows = dict(re.findall(r"overwrite=(True|False)\s+relative error (\S+)",
+                           printed("fanout-check")))
+    assert float(rows["False"]) < 1e-8 and float(rows["True"]) > 0.3
+    ns = lesson_namespace(LESSON)
+    assert ns["point"].tolist() == [2.0, 3.0, 1.0]
+
+
+# ------------------------------------------------- softmax + cross-entropy
+@claim(LESSON, "softmax-check-intro", r"the cell prints a relative error below $10^{-8}$, so the "
+       "derivation holds.")
+def softmax_gradient_checks_out():
+    [error] = re.findall(r"relative error against numerical_gradient: (\S+)",
+                         printed("softmax-check"))
+    assert float(error) < 1e-8
+    ns = lesson_namespace(LESSON)
+    assert ns["relative_error"](ns["analytic"], ns["numeric"]) < 1e-8
+    assert ns["analytic"].shape == (5, 4)
+
+
+@claim(LESSON, "softmax-idea", "raising one logit raises its own probability and lowers all the "
+       "others (they still sum to 1)")
+@claim(LESSON, "softmax-idea", "(With $c = 2$ the softmax is a sigmoid of $z_2 - z_1$")
+def softmax_facts():
+    ns = lesson_namespace(LESSON)
+    softmax, sigmoid = ns["softmax"], ns["sigmoid"]
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(6, 4))
+    P = softmax(Z)
+    for k in range(4):
+        raised = Z.copy()
+        raised[:, k] += 0.1
+        change = softmax(raised) - P
+        assert np.all(change[:, k] > 0) and np.all(np.delete(change, k, axis=1) < 0)
+        np.testing.assert_allclose(softmax(raised).sum(axis=1), 1.0)
+    Z2 = rng.normal(size=(5, 2))
+    np.testing.assert_allclose(softmax(Z2)[:, 1], sigmoid(Z2[:, 1] - Z2[:, 0]), rtol=1e-12)
+
+
+# ------------------------------------------------- memory of the forward cache
+def memory_table() -> list[tuple[str, int, int, int]]:
+    rows = re.findall(r"^(\[[\d, ]+\])\s+(\d+)\s+(\d+)\s+(\d+)\s*$", printed("memory-worked"),
+                      re.M)
+    return [(sizes, int(n), int(cache), int(params)) for sizes, n, cache, params in rows]
+
+
+@claim(LESSON, "memory-idea", r"the cache holds $n\,(d + h_1 + \dots + h_L)$ numbers in `A` and "
+       r"$n\,(h_1 + \dots + h_L)$ in `Z`: it grows with the batch. The parameters, "
+       r"$\sum_l (h_{l-1} + 1)\, h_l$ numbers (with $h_0 = d$), do not depend on $n$.")
+def cache_and_parameter_formulas():
+    table = memory_table()
+    assert len(table) == 5
+    for sizes, n, cache, params in table:
+        sizes = [int(s) for s in sizes.strip("[]").split(",")]
+        assert cache == n * sum(sizes) + n * sum(sizes[1:])
+        assert params == sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+@claim(LESSON, "memory-idea", "for the\n$[3, 5, 4, 1]$ network of Exercise 7's test")
+def memory_uses_the_exercise_network():
+    test = cell_text(LESSON, "test_mlp_backward")
+    assert "init_mlp([3, 5, 4, 1], seed=5)" in test and "size=(6, 3)" in test
+    assert "## Exercise 7: `mlp_backward" in cell_text(LESSON, "ex-mlp")
+
+
+@claim(LESSON, "memory-after", "The $[3, 5, 4, 1]$ network's cache for its 6 samples holds 138 "
+       "numbers, almost three times its 49 parameters.")
+def small_network_cache():
+    sizes, n, cache, params = memory_table()[0]
+    assert (sizes, n, cache, params) == ("[3, 5, 4, 1]", 6, 138, 49)
+    assert 2.5 < cache / params < 3
+
+
+@claim(LESSON, "memory-after", "The image-sized network's cache doubles with each doubling of "
+       "the batch and overtakes its 235146 parameters between a batch of 128 and one of 256.")
+def image_network_cache():
+    rows = memory_table()[1:]
+    assert [n for _, n, _, _ in rows] == [32, 64, 128, 256]
+    assert all(p == 235146 for _, _, _, p in rows)
+    caches = [c for _, _, c, _ in rows]
+    assert all(b == 2 * a for a, b in zip(caches, caches[1:], strict=False))
+    assert caches[2] < 235146 < caches[3]
+
+
+@claim(LESSON, "self-check-cache-memory", 'self_check("05.cache-memory")')
+def cache_memory_self_check_is_right():
+    from nncourse.selfcheck import question
+
+    q = question("05.cache-memory")
+    sizes, n, cache, params = memory_table()[0]
+    assert (sizes, n) == ("[3, 5, 4, 1]", 6)  # "Exercise 7's test": memory_uses_the_exercise_...
+    ns = lesson_namespace(LESSON, upto="test_mlp_backward")
+    count = lesson_namespace(LESSON)["cache_count"]
+    assert len(ns["y"]) == 6 and count(ns["cache"]) == cache
+    assert q.answer == cache == 6 * (3 + 5 + 4 + 1) + 6 * (5 + 4 + 1) == 138
+    assert q.tolerance < 1  # an exact count
+    assert params == 49 and 2.5 < cache / params < 3  # "almost three times"
+
+
+# ------------------------------------------------- reading a relative error
+@claim(LESSON, "check-dense-intro", "both relative errors it prints, for $dW$ and $dX$, are "
+       "below $10^{-8}$.")
+def dense_check_prints_small_errors():
+    rows = dict(re.findall(r"^(dW|dX) relative error: (\d\.\de[-+]\d\d)$",
+                           printed("check-dense-worked"), re.M))
+    assert set(rows) == {"dW", "dX"}
+    assert all(float(v) < 1e-8 for v in rows.values())
+
+
+@claim(LESSON, "check-idea", r"Without a kink, correct code can still land a little above "
+       r"$10^{-8}$: seed 3677 gives $5.3 \times 10^{-8}$, with no pre-activation within "
+       r"$\varepsilon$ of 0.")
+def seed_3677_without_kink():
+    ns = lesson_namespace(LESSON)
+    error = ns["worst_relative_error"]([3, 5, 1], "relu", 3677)
+    assert round(error, 9) == 5.3e-8, error
+    assert closest_to_kink(3677) > 10 * lesson_eps()  # no kink nearby
+
+
+@claim(LESSON, "summary", r"around $10^{-7}$ or below is right; $10^{-4}$ and above means a "
+       "kink")
+@claim(LESSON, "check-idea", r"around $10^{-7}$ or below is right; $10^{-4}$ and above means "
+       "a kink or a bug.")
+def reading_a_relative_error():
+    ns = lesson_namespace(LESSON)
+    eps = lesson_eps()
+    # right: every correct check the lesson prints, and the [3, 5, 1] ReLU network on the
+    # seeds without a kink (0-199 and 3677, the largest of the 0-5999 the text names)
+    right = [float(v) for v in re.findall(r"relative error:? (\S+)",
+                                          printed("check-dense-worked"))]
+    right += [float(v) for v in re.findall(r"worst relative error (\S+)", printed("mlp-check"))]
+    right += [float(v) for v in re.findall(r"relative error against numerical_gradient: (\S+)",
+                                           printed("softmax-check"))]
+    rows = dict(re.findall(r"overwrite=(True|False)\s+relative error (\S+)",
+                           printed("fanout-check")))
+    right.append(float(rows["False"]))
+    right += [ns["worst_relative_error"]([3, 5, 1], "relu", seed)
+              for seed in [*range(200), 3677] if closest_to_kink(seed) >= eps]
+    assert len(right) > 150 and max(right) < 1e-7, max(right)
+    # kinks and bugs: the kink seeds, the overwrite bug, the missing 1/n (5/7)
+    _, seeds = kink_seeds()
+    wrong = [ns["worst_relative_error"]([3, 5, 1], "relu", seed) for seed in seeds]
+    wrong.append(float(rows["True"]))
+    y, cache, params = (lesson_namespace(LESSON, upto="test_mlp_backward")[k]
+                        for k in ("y", "cache", "params"))
+    grads = ns["mlp_backward"](y, cache, params)
+    expected = mlp_numerical_gradients(lesson_namespace(LESSON, upto="test_mlp_backward")["X"],
+                                       y, params, cache["hidden_activation"])
+    wrong += [ns["relative_error"](len(y) * g, e)
+              for pair, want in zip(grads, expected, strict=True)
+              for g, e in zip(pair, want, strict=True)]
+    assert min(wrong) >= 1e-4, min(wrong)

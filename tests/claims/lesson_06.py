@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from claims import cell_text, claim, lesson_namespace
+from nncourse.selfcheck import question
 from nncourse.widgets import descent, playground
 
 LESSON = "06_gradient_descent"
@@ -183,10 +184,13 @@ def _stub(*_args, **_kwargs):
 @claim(LESSON, "playground-intro", "Before the first step the playground tries each of your "
        "functions once")
 def the_playground_tries_every_function_before_the_first_step():
-    pg = playground.playground(mlp_backward=_stub, update=lesson_namespace(LESSON)["sgd_update"])
-    assert pg.model.steps == 0
-    assert "<code>mlp_backward</code>: reference (fallback)" in pg.readout.value
-    assert "<code>update</code>: yours" in pg.readout.value
+    ns = lesson_namespace(LESSON)
+    for optimizer, rule in playground.OPTIMIZERS.items():
+        pg = playground.playground(mlp_backward=_stub, optimizer=optimizer,
+                                   **{rule: ns[rule]})
+        assert pg.model.steps == 0
+        assert "<code>mlp_backward</code>: reference (fallback)" in pg.readout.value
+        assert f"<code>{rule}</code>: yours" in pg.readout.value
     assert "(not tried yet)" not in pg.readout.value
 
 
@@ -200,13 +204,21 @@ def the_playground_falls_back_with_a_note():
     def transposed_update(params, grads, lr):
         return [(W.T, b) for W, b in params]
 
-    for fn, words in ((_stub, "not written yet"), (nan_update, "NaN"),
-                      (transposed_update, "should have shape")):
-        pg = playground.playground(update=fn)
+    def nan_adam(params, grads, state, lr):
+        new_params, new_state = lesson_namespace(LESSON)["adam_update"](params, grads, state, lr)
+        return [(W * np.nan, b) for W, b in new_params], new_state
+
+    for rule, fn, words in (("sgd_update", _stub, "not written yet"),
+                            ("sgd_update", nan_update, "NaN"),
+                            ("sgd_update", transposed_update, "should have shape"),
+                            ("momentum_update", _stub, "not written yet"),
+                            ("adam_update", nan_adam, "NaN")):
+        optimizer = {v: k for k, v in playground.OPTIMIZERS.items()}[rule]
+        pg = playground.playground(optimizer=optimizer, **{rule: fn})
         pg.step(2)
-        assert pg.model.functions.source("update") == "reference (fallback)"
+        assert pg.model.functions.source(rule) == "reference (fallback)"
         assert "#fff3cd" in pg.notes.value and words in pg.notes.value
-        assert "<code>update</code>: reference (fallback)" in pg.readout.value
+        assert f"<code>{rule}</code>: reference (fallback)" in pg.readout.value
         assert pg.model.steps == 2 and not pg.model.problem
 
 
@@ -431,3 +443,513 @@ def steps_per_epoch():
     for B in (1, 16, 32, 103, 400):
         batches = list(iterate_minibatches(X, y, B, np.random.default_rng(0)))
         assert len(batches) == math.ceil(103 / B)
+
+
+# ---------------------------------------------------------------- self-checks
+
+
+@claim(LESSON, "self-check-first-step", 'self_check("06.first-step")')
+def the_first_step_lands_where_the_worked_cell_prints():
+    q = question("06.first-step")
+    assert "learning rate 0.1" in q.prompt and "w = 0" in q.prompt
+    assert abs(_worked_output()[0.1][1] - q.answer) < 1e-12
+
+
+@claim(LESSON, "self-check-compare-winner", 'self_check("06.compare-winner")')
+def momentum_ends_lowest_in_the_compare_explorer():
+    q = question("06.compare-winner")
+    c = _compare()["settings"]
+    assert f"learning rate {c['lr']}" in q.prompt and f"{c['steps']} steps" in q.prompt
+    assert c["surface"] == "narrow valley" and "narrow valley" in q.prompt
+    finals = {m: _compare_state(m)["losses"][-1] for m in descent.METHODS}
+    names = {"gradient descent": "plain gradient descent", "momentum": "momentum",
+             "adam": "Adam"}
+    assert tuple(names[m] for m in descent.METHODS) == q.options
+    assert q.options[q.answer] == names[min(finals, key=finals.get)]
+
+
+@claim(LESSON, "self-check-l1-largest", 'self_check("06.l1-largest")')
+def l1_grows_the_largest_weight_and_l2_shrinks_it():
+    q = question("06.l1-largest")
+    runs = lesson_namespace(LESSON)["penalty_runs"]
+    largest = {k: runs[k]["largest"] for k in ("none", "L2", "L1")}
+    assert q.options[q.answer] == "larger" and largest["L1"] > 1.1 * largest["none"], largest
+    assert largest["L2"] < largest["none"] and q.options[0].startswith("smaller, like L2")
+    for words, value in (("about 3.4", largest["L1"]), ("about 2.8", largest["none"]),
+                         ("to about 2.2", largest["L2"])):
+        assert words in q.why and abs(value - float(words.split()[-1])) < 0.05, (words, value)
+
+
+# ---------------------------------------------------------------- penalties
+
+
+def _one_weight_steps(regularization: str, w0: float, data_grad, steps: int,
+                      lr: float, lam: float) -> np.ndarray:
+    """A 1 x 1 weight updated by the lesson's ``sgd_update`` with the playground's
+    penalty gradient added to ``data_grad(w)``; the weights visited."""
+    sgd_update = lesson_namespace(LESSON)["sgd_update"]
+    params, path = [(np.array([[w0]]), np.zeros(1))], [w0]
+    for _ in range(steps):
+        W = params[0][0]
+        grads = playground.penalty_gradients(params, [(data_grad(W), np.zeros(1))],
+                                             regularization, lam)
+        params = sgd_update(params, grads, lr)
+        path.append(float(params[0][0][0, 0]))
+    return np.array(path)
+
+
+@claim(LESSON, "penalty-intro", "takes away the fraction $2\\eta\\lambda$ of $w$: big weights "
+       "shrink a lot, small ones hardly")
+def l2_takes_away_a_fraction():
+    lr, lam = playground.DEFAULTS["lr"], 0.01
+    for w0 in (3.0, -0.02):
+        path = _one_weight_steps("L2", w0, np.zeros_like, 1, lr, lam)
+        np.testing.assert_allclose(path[1], w0 * (1 - 2 * lr * lam))
+
+
+@claim(LESSON, "penalty-intro", "moves $w$ by $\\eta\\lambda$ towards 0, however small $w$ "
+       "already is")
+def l1_moves_by_a_fixed_amount():
+    lr, lam = playground.DEFAULTS["lr"], 0.01
+    for w0 in (3.0, -0.02, 0.005):
+        path = _one_weight_steps("L1", w0, np.zeros_like, 1, lr, lam)
+        np.testing.assert_allclose(path[1], w0 - np.sign(w0) * lr * lam)
+
+
+@claim(LESSON, "penalty-intro", "a weight whose data gradient is weaker than $\\lambda$ is "
+       "pushed all the way to 0 and then jitters around it by about $\\eta\\lambda$; L2's pull, "
+       "$2\\lambda w$, vanishes as $w$ does, so small weights become smaller but not 0")
+def l1_zeroes_weak_weights_and_l2_does_not():
+    lr, lam = playground.DEFAULTS["lr"], 0.003
+
+    def weak(W):  # the data pull towards w = 0.001, at most 0.0011 in size near 0: < lambda
+        return 0.5 * (W - 0.001)
+
+    l1 = _one_weight_steps("L1", 0.5, weak, 400, lr, lam)
+    jitter = np.abs(l1[-50:]).max()  # measured 0.00067 with lr * lambda = 0.0006: "about"
+    assert 0.5 * lr * lam < jitter <= 1.5 * lr * lam, jitter
+    assert np.any(np.sign(np.diff(l1[-50:])) > 0) and np.any(np.sign(np.diff(l1[-50:])) < 0)
+    l2 = _one_weight_steps("L2", 0.5, np.zeros_like, 400, lr, lam)
+    assert np.all(np.diff(l2) < 0) and l2[-1] > 0 and np.all(l2 > 0)
+
+
+@claim(LESSON, "penalty-intro", "the gradient the update sees is `dW + 2 * lam * W` (L2) or "
+       "`dW + lam * np.sign(W)` (L1), `db` unchanged; the playground's **penalty** control "
+       "does exactly that")
+def the_playground_adds_the_penalty_gradient():
+    def zero_grads(y, cache, params):
+        return [(np.zeros_like(W), np.ones_like(b)) for W, b in params]
+
+    for regularization, pull in (("L2", lambda W, lam: 2 * lam * W),
+                                 ("L1", lambda W, lam: lam * np.sign(W))):
+        pg = playground.playground(mlp_backward=zero_grads, n_train=40, n_test=10)
+        assert regularization in pg.controls["regularization"].options
+        pg.controls["regularization"].value = regularization
+        pg.controls["strength"].value = lam = 0.01
+        lr = pg.model.settings["lr"]
+        before = [(W.copy(), b.copy()) for W, b in pg.model.params]
+        pg.step(1)
+        for (W, b), (W0, b0) in zip(pg.model.params, before, strict=True):
+            np.testing.assert_allclose(W, W0 - lr * pull(W0, lam))
+            np.testing.assert_allclose(b, b0 - lr)
+        assert f"{regularization} penalty (lambda 0.01)" in pg.readout.value
+
+
+def _penalty_runs() -> dict:
+    return lesson_namespace(LESSON)["penalty_runs"]
+
+
+@claim(LESSON, "penalty-result", "The three runs use the playground's network (2-16-16-1, ReLU, "
+       "SGD with $\\eta = 0.2$, batches of 16) on the circle for 40 epochs, with "
+       "$\\lambda = 0.003$")
+def the_penalty_runs_use_these_settings():
+    ns, d = lesson_namespace(LESSON), playground.DEFAULTS
+    assert playground.layer_sizes(d["hidden_layers"], d["units"]) == [2, 16, 16, 1]
+    assert (d["activation"], d["optimizer"], d["lr"], d["batch_size"]) == ("relu", "SGD", 0.2, 16)
+    assert ns["penalty_settings"] == {"dataset": "circle", "strength": 0.003}
+    assert ns["penalty_epochs"] == 40 and ns["steps_per_epoch"] == 25
+    assert set(_penalty_runs()) == {"none", "L2", "L1"}
+
+
+@claim(LESSON, "penalty-result", "With L1, about three quarters of the 304 weights end within "
+       "0.01 of zero, and the test accuracy stays at 100 %")
+def l1_zeroes_three_quarters_and_keeps_the_accuracy():
+    runs = _penalty_runs()
+    assert runs["L1"]["weights"] == 304
+    assert 0.70 <= runs["L1"]["near_zero"] / 304 <= 0.80, runs["L1"]  # measured 225 (74 %)
+    assert runs["L1"]["test_accuracy"] == 1.0 == runs["none"]["test_accuracy"]
+
+
+@claim(LESSON, "penalty-result", "With L2 of the same strength fewer than 5 % are that small")
+def l2_zeroes_few():
+    runs = _penalty_runs()
+    assert runs["L2"]["near_zero"] < 0.05 * runs["L2"]["weights"], runs["L2"]  # measured 7
+
+
+@claim(LESSON, "penalty-result", "L2 shrinks every weight a little instead (the largest goes "
+       "from about 2.8 without a penalty to about 2.2)")
+def l2_shrinks_the_largest_weight():
+    runs = _penalty_runs()
+    assert abs(runs["none"]["largest"] - 2.8) < 0.05 and abs(runs["L2"]["largest"] - 2.2) < 0.05
+
+
+# ---------------------------------------------------------------- the playground's optimizers
+
+
+def _playground_rules() -> dict:
+    """The update rules the playground cell passes, by keyword, from the lesson."""
+    kwargs = _call_kwargs("playground-widget", "playground")
+    ns = lesson_namespace(LESSON)
+    return {rule: ns[kwargs[rule]] for rule in playground.OPTIMIZERS.values()}
+
+
+def _recorded(rule: str, fn):
+    """``fn`` that also records whether the state it got is fresh or what the previous
+    call returned."""
+    seen, last = [], {}
+
+    def arrays(state) -> list:
+        pairs = (state["m"] + state["v"] + [(np.array(state["t"]),) * 2]
+                 if isinstance(state, dict) else state)
+        return [a for pair in pairs for a in pair]
+
+    def recorded(params, grads, state, lr):
+        fresh = state == {} if rule == "adam_update" else all(
+            not np.any(a) for pair in state for a in pair)
+        same = "state" in last and state != {} and all(  # what the last call returned
+            np.array_equal(a, b) for a, b in zip(arrays(state), last["state"], strict=True))
+        seen.append("fresh" if fresh else "carried" if same else "other")
+        out = fn(params, grads, state, lr)
+        last["state"] = [np.copy(a) for a in arrays(out[1])]
+        return out
+
+    return recorded, seen
+
+
+@claim(LESSON, "playground-intro", "*SGD* runs your `sgd_update`. *momentum* runs your "
+       "`momentum_update` and hands every step the velocity that the previous step returned; "
+       "*Adam* runs your `adam_update` and hands every step the state dict that the previous "
+       "step returned")
+def the_playground_runs_the_learners_rules_with_their_state():
+    rules = _playground_rules()
+    assert set(playground.OPTIMIZERS) == {"SGD", "momentum", "Adam"}
+    pg = playground.playground(**rules, n_train=40, n_test=10)
+    assert pg.model.settings["optimizer"] == "SGD"
+    pg.step(2)
+    assert pg.model.functions.source("sgd_update") == "yours"
+    for optimizer in ("momentum", "Adam"):
+        rule = playground.OPTIMIZERS[optimizer]
+        fn, seen = _recorded(rule, rules[rule])
+        pg = playground.playground(**{**rules, rule: fn}, optimizer=optimizer, n_train=40,
+                                   n_test=10)
+        pg.step(4)
+        assert pg.model.functions.source(rule) == "yours"
+        assert seen == ["fresh", "fresh", "carried", "carried", "carried"], seen  # probe first
+
+
+@claim(LESSON, "playground-intro", "**Reset**, or picking another optimizer, starts the "
+       "velocity from zeros and Adam from an empty state")
+def reset_and_a_new_optimizer_start_the_state_afresh():
+    rules = _playground_rules()
+    for optimizer, other in (("momentum", "Adam"), ("Adam", "momentum")):
+        rule = playground.OPTIMIZERS[optimizer]
+        fn, seen = _recorded(rule, rules[rule])
+        pg = playground.playground(**{**rules, rule: fn}, optimizer=optimizer, n_train=40,
+                                   n_test=10)
+        pg.step(2)
+        pg.reset_button.click()
+        pg.step(2)
+        pg.controls["optimizer"].value = other
+        pg.step(1)
+        pg.controls["optimizer"].value = optimizer
+        pg.step(2)
+        assert seen == ["fresh", "fresh", "carried", "fresh", "fresh", "carried", "fresh",
+                        "fresh", "carried"], seen
+
+
+@claim(LESSON, "playground-intro", "Changing the optimizer, the learning rate, the batch size "
+       "or the penalty keeps the current weights, and training goes on from them; only "
+       "**Reset** (and a change of the data, the network or the activation) starts again from "
+       "fresh weights")
+def changing_a_training_setting_keeps_the_weights():
+    pg = playground.playground(n_train=40, n_test=10, units=4)
+    changes = {"optimizer": "Adam", "lr": 0.03, "batch_size": 4, "regularization": "L1",
+               "strength": 0.01}
+    for name, value in changes.items():
+        pg.step(3)
+        before, steps = [(W.copy(), b.copy()) for W, b in pg.model.params], pg.model.steps
+        pg.controls[name].value = value
+        assert pg.model.steps == steps
+        for (W, b), (W0, b0) in zip(pg.model.params, before, strict=True):
+            np.testing.assert_array_equal(W, W0)
+            np.testing.assert_array_equal(b, b0)
+    fresh = playground.PlaygroundModel(**{**pg.model.settings})
+    pg.step(3)
+    pg.reset_button.click()
+    assert pg.model.steps == 0
+    for (W, _), (W0, _) in zip(pg.model.params, fresh.params, strict=True):
+        np.testing.assert_array_equal(W, W0)
+    for name, value in (("dataset", "xor"), ("units", 5), ("hidden_layers", 1),
+                        ("activation", "tanh"), ("noise", 0.1)):
+        pg.step(3)
+        pg.controls[name].value = value
+        assert pg.model.steps == 0, name
+        fresh = playground.PlaygroundModel(**{**pg.model.settings})
+        for (W, _), (W0, _) in zip(pg.model.params, fresh.params, strict=True):
+            np.testing.assert_array_equal(W, W0)
+    shown = set(pg.controls)
+    assert shown == set(changes) | {"dataset", "noise", "units", "hidden_layers", "activation"}
+    assert set(changes) <= playground._LIVE_KEYS
+
+
+@claim(LESSON, "playground-intro", "The **penalty** control adds L1 or L2 with the strength "
+       "**lambda**, as above")
+def the_penalty_controls():
+    pg = playground.playground(n_train=40, n_test=10)
+    assert tuple(pg.controls["regularization"].options) == ("none", "L1", "L2")
+    assert pg.controls["regularization"].description == "penalty"
+    assert pg.controls["strength"].description == "lambda"
+    the_playground_adds_the_penalty_gradient()
+
+
+@claim(LESSON, "playground-intro", "one small heatmap per unit, red where its output is "
+       "positive, white where it is 0, blue where it is negative")
+def the_thumbnails_colour_like_the_heatmap():
+    palette = np.frombuffer(playground.PALETTE, dtype=np.uint8).reshape(-1, 3).astype(int)
+    maps = np.zeros((3, 25, 25))
+    maps[0, :, :20] = 7.0
+    maps[1, :, :20] = -7.0
+    mosaic = playground.unit_mosaic(maps, cols=3)
+    red, blue, white = (palette[mosaic[20, 5 + 28 * k]] for k in range(3))
+    assert red[0] > red[2] + 50 and blue[2] > blue[0] + 50, (red, blue)
+    assert palette[mosaic[20, 23]].min() > 240, "0 is white"
+    pg = playground.playground(units=5, n_train=40, n_test=10)
+    pg.units_view.value = "layer 1"
+    assert pg.units_live.units == 5
+    np.testing.assert_array_equal(pg.units_live.mosaic,
+                                  playground.unit_mosaic(pg.model.hidden_maps(1), 5))
+
+
+@claim(LESSON, "playground-intro", "All tiles of a layer share one colour scale, so a pale tile "
+       "is a weak unit: a ReLU layer runs from white at 0 to dark red at the layer's largest "
+       "output, a tanh layer from blue at -1 to red at 1")
+def the_thumbnails_share_one_scale():
+    palette = np.frombuffer(playground.PALETTE, dtype=np.uint8).reshape(-1, 3).astype(int)
+    top = len(palette) - 4  # the palette's last colour of the map: dark red
+    assert palette[top][0] > 80 and palette[top][1] < 20 and palette[top][2] < 40, palette[top]
+    for activation, low, high in (("relu", None, None), ("tanh", -1.0, 1.0)):
+        pg = playground.playground(activation=activation, units=6, n_train=40, n_test=10)
+        pg.step(20)
+        pg.units_view.value = "layer 1"
+        maps = pg.model.hidden_maps(1)
+        if activation == "relu":
+            low, high = 0.0, np.abs(maps).max()
+            assert maps.min() >= 0 and f"dark red at {high:.3g}" in pg.units_header.value
+        else:
+            assert "blue at -1, white at 0, red at 1" in pg.units_header.value
+        expected = playground.unit_mosaic(maps, 6, scale=max(-low, high))
+        np.testing.assert_array_equal(pg.units_live.mosaic, expected)
+        probe = np.zeros((2, 25, 25))
+        probe[0, :, :10], probe[1, :, :10] = high, 0.1 * high  # a strong unit, a weak one
+        probe[0, :, 10:], probe[1, :, 10:] = low, low
+        tiles = playground.unit_mosaic(probe, 2, scale=max(-low, high))
+        strong, weak = palette[tiles[20, 2]], palette[tiles[20, 30]]
+        assert tuple(strong) == tuple(palette[top]), "the largest output: dark red"
+        assert weak.min() > 200 and weak.min() > strong.min() + 150, "a weak unit: pale"
+
+
+@claim(LESSON, "playground-intro", "A unit whose output is the same at every point of the "
+       "plane is **constant**: a dead ReLU unit (lesson 02), 0 everywhere, or a unit whose "
+       "input weights are all 0, so that only its bias gets through. Constant units are "
+       "hatched in grey and named above the tiles")
+def constant_units_are_hatched_and_named():
+    from nncourse.reference.forward import init_mlp
+
+    def init(sizes, method="he", seed=0):
+        (W, b), *rest = init_mlp(sizes, method=method, seed=seed)
+        W, b = W.copy(), b.copy()
+        b[0] = -100.0  # unit 1: dead everywhere on the plane
+        W[:, 1], b[1] = 0.0, 0.7  # unit 2: only its bias gets through
+        return [(W, b), *rest]
+
+    pg = playground.playground(init_mlp=init, units=4, n_train=40, n_test=10)
+    pg.units_view.value = "layer 1"
+    header, mosaic = pg.units_header.value, pg.units_live.mosaic
+    assert "Unit 1 outputs 0 everywhere" in header and "Unit 2 outputs the same value" in header
+    assert "Constant units are hatched grey" in header
+    palette = np.frombuffer(playground.PALETTE, dtype=np.uint8).reshape(-1, 3).astype(int)
+    grey = palette[len(palette) - 3]
+    assert grey.max() - grey.min() < 10 and 60 < grey[0] < 200, grey
+    tiles = [mosaic[9:34, 28 * k:28 * k + 25] for k in range(4)]
+    hatched = [int(np.sum(np.all(palette[t] == grey, axis=-1))) for t in tiles]
+    assert hatched[0] > 100 and hatched[1] > 100 and hatched[2] == 0 == hatched[3], hatched
+    assert playground.constant_units(pg.model.hidden_maps(1)).tolist() == [True, True, False,
+                                                                            False]
+
+
+@claim(LESSON, "playground-intro", "Each ReLU unit of the first layer is 0 on one side of a "
+       "straight line and grows linearly on the other")
+def first_layer_relu_units_are_ramps():
+    model = playground.PlaygroundModel()
+    assert model.settings["activation"] == "relu"
+    model.step(50)
+    axis = np.linspace(-playground.EXTENT, playground.EXTENT, playground.GRID)
+    axis = axis[::playground.UNIT_STRIDE]
+    g1, g2 = np.meshgrid(axis, axis)
+    design = np.column_stack([g1.ravel(), g2.ravel(), np.ones(g1.size)])
+    for values in model.hidden_maps(1).reshape(model.sizes[1], -1):
+        on = values > 0
+        if not on.any():
+            continue  # a dead unit: 0 everywhere (the line lies outside the plane)
+        plane, *_ = np.linalg.lstsq(design[on], values[on], rcond=None)
+        np.testing.assert_allclose(design[on] @ plane, values[on], atol=1e-9)  # linear
+        assert np.all(design[~on] @ plane <= 1e-9), "0 exactly where the plane is below 0"
+
+
+# ---------------------------------------------------------------- where L1 puts its zeros
+
+
+@claim(LESSON, "penalty-result", "Most of these zeros lie between the two hidden layers: about "
+       "200 of those 256 weights, against 13 of the first layer's 32")
+def l1_zeros_lie_mostly_in_layer_2():
+    by_layer = _penalty_runs()["L1"]["near_zero_by_layer"]
+    assert by_layer[1] > by_layer[0] + by_layer[2] and by_layer[1] > 0.5 * 256, by_layer
+    assert abs(by_layer[1] - 200) <= 10 and by_layer[0] == 13, by_layer  # measured 203, 13
+    d = playground.DEFAULTS
+    assert playground.layer_sizes(d["hidden_layers"], d["units"])[1:3] == [16, 16]
+
+
+@claim(LESSON, "penalty-result", "taking the most from the largest weights")
+def l2_takes_the_most_from_the_largest():
+    lr, lam = playground.DEFAULTS["lr"], _penalty_runs_settings()["strength"]
+    taken = [w0 - _one_weight_steps("L2", w0, np.zeros_like, 1, lr, lam)[1]
+             for w0 in (0.1, 1.0, 3.0)]
+    assert taken[0] < taken[1] < taken[2], taken
+
+
+def _penalty_runs_settings() -> dict:
+    return lesson_namespace(LESSON)["penalty_settings"]
+
+
+@claim(LESSON, "penalty-result", "L1 does the opposite to its largest weight: it grows, to "
+       "about 3.4")
+def l1_grows_its_largest_weight():
+    runs = _penalty_runs()
+    assert abs(runs["L1"]["largest"] - 3.4) < 0.05 and runs["L1"]["largest"] > runs["none"][
+        "largest"] > runs["L2"]["largest"], {k: v["largest"] for k, v in runs.items()}
+
+
+@claim(LESSON, "penalty-result", "the output unit, for one, keeps only 7 of its 16 weights")
+def l1_keeps_few_output_weights():
+    by_layer = _penalty_runs()["L1"]["near_zero_by_layer"]
+    assert 16 - by_layer[2] == 7, by_layer
+
+
+@claim(LESSON, "penalty-result", "\"Smaller weights\" is true for L1 of the weights as a whole "
+       "(their sum of $\\lvert w \\rvert$), not of each weight")
+def l1_shrinks_the_sum_not_each_weight():
+    ns = lesson_namespace(LESSON)
+    totals = {}
+    for regularization in ("none", "L1"):
+        model = playground.PlaygroundModel(**ns["penalty_settings"], regularization=regularization)
+        model.step(ns["penalty_epochs"] * ns["steps_per_epoch"])
+        weights = np.concatenate([W.ravel() for W, _ in model.params])
+        assert np.abs(weights).max() == ns["penalty_runs"][regularization]["largest"]
+        totals[regularization] = np.abs(weights).sum()
+    assert totals["L1"] < 0.5 * totals["none"], totals  # measured 49.5 against 130.3
+
+
+@functools.cache
+def _constant_units_after(regularization: str, steps: int) -> tuple[int, int]:
+    """Constant units of layers 1 and 2 in the playground on the circle with lambda 0.003
+    (the lesson's penalty settings) after ``steps`` steps."""
+    model = playground.PlaygroundModel(**_penalty_runs_settings(), regularization=regularization)
+    model.step(steps)
+    return tuple(int(playground.constant_units(model.hidden_maps(k)).sum()) for k in (1, 2))
+
+
+@claim(LESSON, "playground-intro", "L1 against L2 on the circle with lambda 0.003 and the hidden "
+       "units of layer 2 shown, where L1 puts most of its zeros: after 40 epochs (1000 steps) "
+       "with L1, 6 of those 16 units are constant, against none with L2 or without a penalty")
+def l1_makes_layer_2_units_constant():
+    ns = lesson_namespace(LESSON)
+    assert _penalty_runs_settings() == {"dataset": "circle", "strength": 0.003}
+    assert ns["penalty_epochs"] * ns["steps_per_epoch"] == 1000
+    assert playground.PlaygroundModel(dataset="circle").sizes[2] == 16
+    assert 0.003 in playground.STRENGTHS
+    assert _constant_units_after("L1", 1000)[1] == 6
+    assert _constant_units_after("L2", 1000)[1] == 0 == _constant_units_after("none", 1000)[1]
+    by_layer = ns["penalty_runs"]["L1"]["near_zero_by_layer"]
+    assert by_layer[1] / 256 > by_layer[0] / 32, "layer 2 holds L1's zeros"
+
+
+# ---------------------------------------------------------------- question 1: learning rate 3
+
+
+@functools.cache
+def _lr3_run() -> dict:
+    """The playground's defaults at learning rate 3, one step per tick (the default) for
+    500 steps: the training loss and test accuracy after every step, and the dead units."""
+    model = playground.PlaygroundModel(lr=3.0)
+    assert 3.0 in playground.LEARNING_RATES and model.settings["dataset"] == "spiral"
+    losses, accuracies, dead = [model.history["train_loss"][-1]], [], {}
+    full = model.evaluate
+
+    def light() -> None:  # the readout's numbers, without the heatmap's grid
+        p, _ = model.functions.mlp_forward(np.concatenate([model.X_train, model.X_test]),
+                                           model.params, model.sizes,
+                                           model.settings["activation"])
+        n = len(model.X_train)
+        losses.append(playground._bce(model.y_train, p[:n, 0]))
+        accuracies.append(float(np.mean((p[n:, 0] >= 0.5) == model.y_test)))
+
+    model.evaluate = light
+    for step in range(1, 501):
+        model.step(1)
+        if step % 25 == 0:
+            full()
+            dead[step] = [k + 1 for k, values in enumerate(model.hidden_maps(2))
+                          if not np.any(values)]
+    on_data = model._grid_cache["A"][2][:len(model.X_train)]  # layer 2 on the training points
+    return {"loss": np.array(losses), "accuracy": np.array(accuracies), "dead": dead,
+            "active_on_data": int(np.sum(np.any(on_data > 0, axis=0)))}
+
+
+@claim(LESSON, "fr-lr-question", "At 3 the loss does not blow up as the worked example's "
+       "$\\eta = 1.1$ did, yet it never gets far below its starting 0.71")
+def lr_3_bounces_without_blowing_up():
+    run = _lr3_run()
+    loss = run["loss"]
+    assert f"{loss[0]:.2f}" == "0.71"
+    assert loss.max() < 1.2 and loss[1:].min() > 0.6, (loss.max(), loss[1:].min())  # 1.13, 0.63
+    assert np.all(run["accuracy"][200:] == 0.5), "stuck at 50 % after about 200 steps"
+    worked = np.array(_worked_output()[1.1])
+    assert abs(worked[-1] - 3.0) > 2 * abs(worked[0] - 3.0), "the worked example blows up"
+
+
+@claim(LESSON, "fr-lr-question", "show the hidden units of layer 2 and use lesson 02's dead "
+       "ReLU units to explain why this network stops learning")
+def lr_3_kills_layer_2_units():
+    dead = _lr3_run()["dead"]
+    assert playground.DEFAULTS["activation"] == "relu" and playground.DEFAULTS["hidden_layers"] >= 2
+    assert all(len(units) >= 3 for units in dead.values()), dead  # 3 or 4 from step 25 on
+    assert dead[500] == [3, 13, 16], dead[500]
+    assert '"dead"' in cell_text("02_activations", "idea"), "lesson 02 teaches dead ReLUs"
+
+
+@claim(LESSON, "fr-lr-question", "a unit that is 0 under every point is dead on the data, even "
+       "where it is active elsewhere on the plane (hatched tiles are 0 everywhere)")
+def lr_3_kills_every_layer_2_unit_on_the_data():
+    run = _lr3_run()
+    assert run["active_on_data"] == 0, run["active_on_data"]  # all 16 are 0 on the data
+    assert len(run["dead"][500]) < 16, "yet only some tiles are hatched"
+
+
+@claim(LESSON, "summary", "too large overshoots, which on a quadratic diverges (above "
+       "$2/$curvature) and on a network makes the loss bounce and can kill ReLU units")
+def too_large_a_learning_rate():
+    the_path_diverges_above_02()
+    lr_3_bounces_without_blowing_up()
+    lr_3_kills_layer_2_units()
+    loss = _lr3_run()["loss"]
+    assert np.sum(np.diff(np.sign(np.diff(loss))) != 0) > 100, "the loss bounces"

@@ -46,5 +46,22 @@ def standardize(X):
     Z[:, nonzero] = (X[:, nonzero] - X.mean(axis=0)[nonzero]) / std[nonzero]
     return Z
 """,
+        "safe denominator, but constant columns found with std == 0": """
+def standardize(X):
+    X = np.asarray(X, dtype=float)
+    mean = X.mean(axis=0)
+    std = X.std(axis=0)
+    safe = np.where(std == 0, 1.0, std)
+    return np.where(std == 0, 0.0, (X - mean) / safe)
+""",
+        "constant columns zeroed before the division, then divided by std anyway": """
+def standardize(X):
+    X = np.asarray(X, dtype=float)
+    constant = X.max(axis=0) == X.min(axis=0)
+    centred = np.where(constant, 0.0, X - X.mean(axis=0))
+    return centred / X.std(axis=0)
+""",
+        "constant columns divided by a safe 1.0 but never set to zero": (
+            "np.where(constant, 0.0, (X - mean) / safe)", "(X - mean) / safe"),
     },
 }

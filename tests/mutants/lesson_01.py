@@ -49,6 +49,8 @@ def neuron_output(x, w, b):
         "rounds the output instead of comparing with the threshold": (
             "(neuron_output(X, w, b) >= threshold).astype(int)",
             "np.round(neuron_output(X, w, b)).astype(int)"),
+        "z >= 0 (the 0.5 rule) whatever the threshold": (
+            "(neuron_output(X, w, b) >= threshold)", "(weighted_sum(X, w, b) >= 0)"),
         "thresholds z instead of the output": (
             "(neuron_output(X, w, b) >= threshold)",
             "(weighted_sum(X, w, b) >= threshold)"),

@@ -146,4 +146,26 @@ def numerical_gradient(f, x, eps=1e-5):
             "Z_prev = Z[layer - 2]  # pre-activation of the layer below",
             "Z_prev = Z[layer - 1] if Z[layer - 1].shape == dA_prev.shape else Z[layer - 2]"),
     },
+    "softmax_ce_backward": {
+        "forgot the 1/n": ("(P - Y) / P.shape[0]", "P - Y"),
+        "Y - P (wrong sign)": ("(P - Y) / P.shape[0]", "(Y - P) / P.shape[0]"),
+        "divides by the number of classes c": ("(P - Y) / P.shape[0]", "(P - Y) / P.shape[1]"),
+        "divides by n * c (a mean over all elements)": ("(P - Y) / P.shape[0]",
+                                                        "(P - Y) / P.size"),
+        "gradient with respect to P, not the logits": ("(P - Y) / P.shape[0]",
+                                                       "-Y / P / P.shape[0]"),
+        "multiplies by P (1 - P) as for a sigmoid": ("(P - Y) / P.shape[0]",
+                                                     "(P - Y) * P * (1.0 - P) / P.shape[0]"),
+        "forgot the -1 of the true class": ("(P - Y) / P.shape[0]", "P / P.shape[0]"),
+        "forgot the log-sum term": ("(P - Y) / P.shape[0]", "-Y / P.shape[0]"),
+        "one row: the mean over the samples": ("(P - Y) / P.shape[0]", "np.mean(P - Y, axis=0)"),
+        "divides by len(P) of the wrong array, Y's columns": ("(P - Y) / P.shape[0]",
+                                                             "(P - Y) / len(Y[0])"),
+        "no np.asarray (lists fail)": """
+def softmax_ce_backward(P, Y):
+    return (P - Y) / len(P)
+""",
+        "sums the rows instead of the mean (divides by the row sums)": (
+            "(P - Y) / P.shape[0]", "(P - Y) / P.sum(axis=1, keepdims=True)"),
+    },
 }

@@ -210,5 +210,54 @@ def momentum_update(params, grads, velocity, lr, beta=0.9):
             '    state.update({"t": t, "m": new_m, "v": new_v})\n'
             '    return new_params, state'),
         "m without (1 - beta1)": ("m = beta1 * m + (1 - beta1) * g", "m = beta1 * m + g"),
+        "the new state keeps the old m and v": (
+            '{"t": t, "m": new_m, "v": new_v}', '{"t": t, "m": state["m"], "v": state["v"]}'),
+        "an empty state counted as one step already": (
+            'state = {"t": 0, "m": zeros, "v": zeros}', 'state = {"t": 1, "m": zeros, "v": zeros}'),
+        "the bias updated by plain SGD (no m and v for it)": """
+def adam_update(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    if not state:
+        zeros = [(np.zeros_like(W, dtype=float), np.zeros_like(b, dtype=float)) for W, b in params]
+        state = {"t": 0, "m": zeros, "v": zeros}
+    t = state["t"] + 1
+    new_params, new_m, new_v = [], [], []
+    for (W, b), (dW, db), (mW, mb), (vW, vb) in zip(params, grads, state["m"], state["v"],
+                                                    strict=True):
+        mW = beta1 * mW + (1 - beta1) * dW
+        vW = beta2 * vW + (1 - beta2) * dW**2
+        m_hat = mW / (1 - beta1**t)
+        v_hat = vW / (1 - beta2**t)
+        new_params.append((W - lr * m_hat / (np.sqrt(v_hat) + eps), b - lr * db))
+        new_m.append((mW, mb))
+        new_v.append((vW, vb))
+    return new_params, {"t": t, "m": new_m, "v": new_v}
+""",
+        "writes the new m and v into the given state's lists": """
+def adam_update(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    if not state:
+        state = {"t": 0,
+                 "m": [(np.zeros_like(W, dtype=float), np.zeros_like(b, dtype=float))
+                       for W, b in params],
+                 "v": [(np.zeros_like(W, dtype=float), np.zeros_like(b, dtype=float))
+                       for W, b in params]}
+    t = state["t"] + 1
+    m_list, v_list = state["m"], state["v"]
+    new_params = []
+    for layer in range(len(params)):
+        layer_p, layer_m, layer_v = [], [], []
+        arrays = (params[layer], grads[layer], m_list[layer], v_list[layer])
+        for p, g, m, v in zip(*arrays, strict=True):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m_hat = m / (1 - beta1**t)
+            v_hat = v / (1 - beta2**t)
+            layer_p.append(p - lr * m_hat / (np.sqrt(v_hat) + eps))
+            layer_m.append(m)
+            layer_v.append(v)
+        new_params.append(tuple(layer_p))
+        m_list[layer] = tuple(layer_m)
+        v_list[layer] = tuple(layer_v)
+    return new_params, {"t": t, "m": m_list, "v": v_list}
+""",
     },
 }
