@@ -9,8 +9,8 @@ Keras backend: tensorflow
 Keras trains on the CPU (no GPU found).
 
 Mixed precision (``mixed_float16``: compute in float16, keep the weights in float32) pays
-off on a GPU's tensor cores and only slows a CPU down, so :func:`precision_for_device`
-turns it on only where a GPU is present.
+off on a GPU's tensor cores and is no reliable gain on a CPU, so :func:`precision_for_device`
+turns it on only where a GPU is present; :func:`dtype_policy` sets a policy for one block.
 """
 
 from __future__ import annotations
@@ -149,6 +149,41 @@ def precision_for_device(gpu: bool | None = None) -> Iterator[str]:
         yield set_precision_for_device(gpu)
     finally:
         keras.mixed_precision.set_global_policy(before)
+
+
+@contextmanager
+def dtype_policy(name: str) -> Iterator[str]:
+    """Within the block, Keras' global dtype policy is ``name`` (e.g. ``"mixed_float16"``);
+    the policy before the block is restored after it, even when the block fails."""
+    if name not in (MIXED, FULL, "mixed_bfloat16", "float16", "bfloat16", "float64"):
+        raise ValueError(f"name should be a Keras dtype policy such as {MIXED!r} or {FULL!r}, "
+                         f"got {name!r}")
+    before = current_precision()
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield name
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def keras_device_name(device: Device, index: int = 0) -> str:
+    """The name ``keras.device(...)`` takes for ``device``: ``"cpu:0"`` or ``"gpu:0"``."""
+    if not isinstance(device, Device):
+        raise TypeError(f"device should be a Device, got {type(device).__name__}")
+    if device.kind not in ("CPU", "GPU"):
+        raise ValueError(f"only CPUs and GPUs can be named, got a {device.kind}")
+    return f"{device.kind.lower()}:{index}"
+
+
+def training_flop_per_sample(model: Any) -> int:
+    """About how many floating-point operations one training step costs per sample.
+
+    A Dense layer does one multiply and one add per weight and sample in the forward
+    pass; the backward pass costs about twice the forward one: ``6 * weights``.
+    """
+    if not hasattr(model, "count_params"):
+        raise TypeError(f"model should be a Keras model, got {type(model).__name__}")
+    return 6 * int(model.count_params())
 
 
 def full_float32_matmul(backend: str | None = None) -> None:

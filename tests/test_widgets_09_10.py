@@ -16,6 +16,11 @@ from nncourse.widgets.convolution import (
     max_pool,
 )
 from nncourse.widgets.pitfalls import (
+    BN_EPS,
+    INITS,
+    batchnorm_mlp,
+    dead_summary,
+    dead_units,
     deep_params,
     gradient_norm_explorer,
     gradient_norm_state,
@@ -97,6 +102,81 @@ def test_depth_and_activation_controls_redraw_in_place():
     panel.controls["init"].value = "normal(0, 1)"
     assert "exploding" in panel.readout.value
     assert np.all(np.asarray(panel.live.grad_line.get_ydata()) <= 1e20)
+
+
+def test_batchnorm_mlp_normalizes_every_hidden_layer_and_matches_finite_differences():
+    from nncourse.reference.losses import binary_cross_entropy
+    from nncourse.toy import make_toy
+
+    X, y = make_toy("circle", n=64, noise=0.1, seed=1)
+    params = deep_params(3, 5, "xavier", n_in=2, seed=2)
+    params = [(W, b + 0.3) for W, b in params]  # non-zero biases: batch norm removes them
+    for activation in ("relu", "tanh", "sigmoid"):
+        grads, cache = batchnorm_mlp(X, y, params, activation)
+        A = X
+        for layer, (W, b) in enumerate(params[:-1]):
+            Z = A @ W + b
+            expected = (Z - Z.mean(axis=0)) / np.sqrt(Z.var(axis=0) + BN_EPS)
+            np.testing.assert_allclose(cache["Z"][layer], expected, atol=1e-12)
+            A = cache["A"][layer + 1]
+        np.testing.assert_allclose(grads[0][1], 0.0, atol=1e-12)  # a bias before BN: no effect
+
+        def loss(flat_index, delta, layer, activation=activation):
+            shifted = [(W.copy(), b.copy()) for W, b in params]
+            shifted[layer][0].flat[flat_index] += delta
+            p = batchnorm_mlp(X, y, shifted, activation)[1]["A"][-1][:, 0]
+            return binary_cross_entropy(y, p)
+
+        for layer in range(len(params)):
+            for index in (0, params[layer][0].size - 1):
+                numeric = (loss(index, 1e-6, layer) - loss(index, -1e-6, layer)) / 2e-6
+                assert grads[layer][0].flat[index] == pytest.approx(numeric, rel=1e-4, abs=1e-9)
+
+
+def test_dead_units_count_units_negative_on_the_whole_batch():
+    cache = {"Z": [np.array([[-1.0, 2.0, 0.0], [-3.0, -1.0, 0.0]]), np.array([[1.0], [2.0]])]}
+    np.testing.assert_array_equal(dead_units(cache), [2])  # z <= 0 everywhere; output not counted
+    state = gradient_norm_state(10, "relu", "he")
+    assert state["dead"].shape == (10,) and state["dead"][0] == 0 and state["dead"].sum() > 0
+    assert gradient_norm_state(10, "tanh", "he")["dead"] is None
+
+
+def test_batch_norm_leaves_no_dead_relu_and_the_default_is_off():
+    for init in INITS:
+        assert gradient_norm_state(30, "relu", init, batch_norm=True)["dead"].sum() == 0
+    off = gradient_norm_state(10, "relu", "he")
+    assert off["batch_norm"] is False
+    np.testing.assert_allclose(off["grad_norms"],
+                               gradient_norm_state(10, "relu", "he", False)["grad_norms"])
+
+
+def test_batch_norm_toggle_redraws_and_the_dead_count_reads_out():
+    panel = gradient_norm_explorer(activation="relu", init="he")
+    assert "Dead ReLU units: 37 of 320" in panel.readout.value
+    np.testing.assert_array_equal(panel.live.dead_line.get_ydata(), panel.state["dead"])
+    move_control(panel, "batch_norm", True)
+    assert "+ batch norm" in panel.readout.value and "Dead ReLU units: none" in panel.readout.value
+    np.testing.assert_array_equal(panel.live.dead_line.get_ydata(), np.zeros(10))
+    panel.controls["activation"].value = "sigmoid"
+    assert not panel.live.dead_line.get_visible() and "none possible" in panel.readout.value
+    assert "image/png" in panel._repr_mimebundle_()
+
+
+def test_dead_readout_names_every_layer_tied_for_the_most():
+    def summary(dead):
+        dead = np.array(dead)
+        return dead_summary({"dead": dead, "width": 8, "depth": len(dead), "activation": "relu"})
+
+    assert summary([0, 3, 1]) == "Dead ReLU units: 4 of 24 (most in layer 2: 3 of 8)."
+    assert summary([2, 0, 2]) == "Dead ReLU units: 4 of 24 (most in layers 1 and 3: 2 of 8 each)."
+    assert summary([1, 1, 0, 1]).endswith("(most in layers 1, 2 and 4: 1 of 8 each).")
+    assert summary([0, 0]) == "Dead ReLU units: none (every unit is active for some sample)."
+    deep = gradient_norm_state(30, "relu", "he")
+    tied = np.flatnonzero(deep["dead"] == deep["dead"].max()) + 1
+    assert list(tied) == [21, 27]  # the readout once said "layer 21" and hid layer 27
+    assert "most in layers 21 and 27: 16 of 32 each" in dead_summary(deep)
+    panel = gradient_norm_explorer(depth=30, activation="relu", init="he")
+    assert "most in layers 21 and 27" in panel.readout.value
 
 
 # ---- lesson 10: a kernel on a digit ----------------------------------------------------

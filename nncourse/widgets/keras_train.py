@@ -1,12 +1,15 @@
-"""Lesson 07: learning rate, epochs and batch size, a Train button and a live history plot.
+"""Lesson 07: learning rate, epochs, batch size and hidden units, a Train button and a live
+history plot.
 
-Pressing Train builds a fresh model (same seed every time, so only the controls change),
-compiles it with Adam at the chosen learning rate and fits it; a Keras callback redraws
-the loss and accuracy curves after every epoch, in place.
+Pressing Train builds a fresh model (same seed every time, so only the controls change)
+with the chosen number of hidden units, compiles it with Adam at the chosen learning rate
+and fits it; a Keras callback redraws the loss and accuracy curves after every epoch, in
+place.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -14,10 +17,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from nncourse.keras_env import keras
-from nncourse.live import LiveFigure
+from nncourse.live import LiveFigure, StaticPicture
 
 CURVES = ("loss", "val_loss", "accuracy", "val_accuracy")
 BATCH_SIZES = (8, 16, 32, 64, 128, 256)
+HIDDEN_UNITS = (1, 2, 4, 16, 64, 256)
 
 
 def history_state(history: Mapping[str, Sequence[float]], epochs: int) -> dict[str, Any]:
@@ -73,13 +77,48 @@ def _set_epoch_axis(live: LiveFigure, epochs: int) -> None:
     live.invalidate()
 
 
-def default_builder(n_features: int) -> Any:
-    """The lesson's small network: ``n_features`` -> 16 ReLU -> 1 sigmoid."""
+def default_builder(n_features: int, hidden_units: int = 16) -> Any:
+    """The lesson's network: ``n_features`` -> ``hidden_units`` ReLU -> 1 sigmoid."""
+    if isinstance(hidden_units, bool) or not isinstance(hidden_units, int | np.integer) \
+            or hidden_units < 1:
+        raise ValueError(f"hidden_units should be an integer >= 1, got {hidden_units!r}")
     return keras.Sequential([
         keras.Input(shape=(n_features,)),
-        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(int(hidden_units), activation="relu"),
         keras.layers.Dense(1, activation="sigmoid"),
     ])
+
+
+def takes_hidden_units(build: Callable[..., Any]) -> bool:
+    """Whether a model builder accepts a second argument, the number of hidden units.
+
+    A builder of one argument (``n_features``) fixes its own architecture: the trainer
+    then disables its hidden-units control.
+    """
+    try:
+        parameters = list(inspect.signature(build).parameters.values())
+    except (TypeError, ValueError):  # a builtin without a signature: call it plainly
+        return False
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return True
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2
+
+
+def build_for(build: Callable[..., Any], n_features: int, hidden_units: int) -> Any:
+    """The model one press of Train fits: ``build(n_features, hidden_units)``, or
+    ``build(n_features)`` for a builder that fixes its own hidden layers."""
+    if takes_hidden_units(build):
+        return build(n_features, hidden_units)
+    return build(n_features)
+
+
+def model_text(model: Any) -> str:
+    """One readout line: the layers' sizes and the number of weights."""
+    sizes = [str(model.input_shape[-1])] + [
+        f"{layer.units} {layer.activation.__name__}" for layer in model.layers
+        if isinstance(layer, keras.layers.Dense)]
+    return f"model: {' → '.join(sizes)}, {model.count_params()} weights"
 
 
 class LiveHistory(keras.callbacks.Callback):
@@ -96,12 +135,15 @@ class LiveHistory(keras.callbacks.Callback):
         self.on_update(self.history)
 
 
-class KerasTrainer(widgets.VBox):
+class KerasTrainer(StaticPicture, widgets.VBox):
     """Controls, a Train button, a live loss/accuracy figure and a readout."""
+
+    title = "Keras trainer"
 
     def __init__(self, X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray,
                  y_val: np.ndarray, build: Callable[[int], Any] | None = None,
-                 lr: float = 0.01, epochs: int = 20, batch_size: int = 64, seed: int = 0):
+                 lr: float = 0.01, epochs: int = 20, batch_size: int = 64, seed: int = 0,
+                 hidden_units: int = 16):
         self.data = _check_data(X_train, y_train, X_val, y_val)
         self.build = build or default_builder
         self.seed = seed
@@ -114,6 +156,10 @@ class KerasTrainer(widgets.VBox):
             "batch_size": widgets.Dropdown(options=list(BATCH_SIZES), value=batch_size,
                                            description="batch",
                                            layout=widgets.Layout(width="150px")),
+            "hidden_units": widgets.Dropdown(options=list(HIDDEN_UNITS), value=hidden_units,
+                                             description="hidden",
+                                             disabled=not takes_hidden_units(self.build),
+                                             layout=widgets.Layout(width="150px")),
         }
         self.button = widgets.Button(description="Train", button_style="primary",
                                      icon="play")
@@ -121,6 +167,7 @@ class KerasTrainer(widgets.VBox):
         self.live = self._figure(epochs)
         self.readout = widgets.HTML()
         self.history: dict[str, list[float]] = {}
+        self.model_line = ""
         self.state = history_state({}, epochs)
         self.readout.value = _draw(self.live, self.state)
         self.live.refresh()
@@ -155,7 +202,8 @@ class KerasTrainer(widgets.VBox):
     def _show(self, history: dict[str, list[float]]) -> None:
         self.history = {name: list(values) for name, values in history.items()}
         self.state = history_state(self.history, self.values["epochs"])
-        self.readout.value = _draw(self.live, self.state)
+        text = _draw(self.live, self.state)
+        self.readout.value = f"{text}<br>{self.model_line}" if self.model_line else text
         self.live.refresh()
 
     def train(self) -> dict[str, list[float]]:
@@ -165,9 +213,11 @@ class KerasTrainer(widgets.VBox):
         self.button.disabled = True
         try:
             _set_epoch_axis(self.live, values["epochs"])
+            self.model_line = ""
             self._show({})
             keras.utils.set_random_seed(self.seed)
-            model = self.build(X_train.shape[1])
+            model = build_for(self.build, X_train.shape[1], values["hidden_units"])
+            self.model_line = model_text(model)
             model.compile(optimizer=keras.optimizers.Adam(learning_rate=values["lr"]),
                           loss="binary_crossentropy", metrics=["accuracy"])
             model.fit(X_train, y_train, validation_data=(X_val, y_val),
@@ -199,6 +249,7 @@ def _check_data(X_train: Any, y_train: Any, X_val: Any, y_val: Any) -> tuple[np.
 
 def keras_trainer(X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray,
                   y_val: np.ndarray, **kwargs: Any) -> KerasTrainer:
-    """Learning-rate, epochs and batch-size controls with a Train button (binary labels)."""
+    """Learning-rate, epochs, batch-size and hidden-units controls with a Train button
+    (binary labels)."""
     return KerasTrainer(X_train, y_train, X_val, y_val, **kwargs)
 

@@ -1,11 +1,16 @@
-"""Lesson 09: depth, activation and initialisation controls plotting per-layer gradient norms.
+"""Lesson 09: depth, activation, initialisation and batch-norm controls plotting per-layer
+gradient norms and dead ReLU units.
 
 One batch of the "circle" toy set goes forward and backward through a deep MLP (the
 reference numpy forward pass and backprop of lessons 03 and 05): every hidden layer has
 ``width`` units and the chosen activation, the output is one sigmoid unit, the loss is the
-mean binary cross-entropy. The plot shows ``||dW||`` of each layer and the spread of each
-layer's activations, on log scales, so vanishing and exploding gradients are visible at a
-glance.
+mean binary cross-entropy. With ``batch_norm`` on, every hidden layer's pre-activation is
+standardized over the batch before its activation (lesson 09's formula in training mode,
+``gamma = 1``, ``beta = 0``, ``eps = BN_EPS``), forward and backward. The plots show
+``||dW||`` of each layer and the spread of each layer's activations, on log scales, so
+vanishing and exploding gradients are visible at a glance, and the number of **dead** ReLU
+units of each hidden layer: units whose pre-activation is <= 0 for every sample of the
+batch, so that they output 0 and pass no gradient back.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from nncourse.live import ControlPanel, LiveFigure
+from nncourse.reference.activations import activation as activation_fn
+from nncourse.reference.activations import activation_grad
 from nncourse.reference.backprop import mlp_backward
 from nncourse.reference.forward import mlp_forward
 from nncourse.toy import make_toy
@@ -24,6 +31,7 @@ from nncourse.toy import make_toy
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
 INITS: tuple[str, ...] = ("normal(0, 0.01)", "xavier", "he", "normal(0, 1)")
 MAX_DEPTH = 30
+BN_EPS = 1e-5  # the epsilon of lesson 09's batchnorm_forward
 _FLOOR, _CEILING = 1e-20, 1e20  # the plot's vertical range; values beyond are pinned to it
 
 
@@ -82,28 +90,75 @@ def _verdict(norms: np.ndarray) -> str:
     return "healthy: similar gradient sizes in every layer"
 
 
-def gradient_norm_state(depth: int, activation: str, init: str, width: int = 32,
-                        seed: int = 0) -> dict[str, Any]:
-    """Per-layer ``||dW||`` and activation spread of a deep MLP on one toy batch.
+def batchnorm_mlp(X, y, params, activation: str) -> tuple[list, dict[str, Any]]:
+    """Forward and backward through an MLP with batch norm before every hidden activation.
+
+    Hidden layer l: ``Z = A @ W + b``, ``Z_hat = (Z - mean) / sqrt(var + BN_EPS)`` over the
+    batch (``gamma = 1``, ``beta = 0``: the normalization alone), ``A = f(Z_hat)``; the output
+    layer is a sigmoid unit without batch norm; loss: mean binary cross-entropy. Returns
+    ``(grads, cache)`` like ``mlp_backward`` and ``mlp_forward``; ``cache["Z"]`` holds what
+    each activation receives (``Z_hat`` for hidden layers).
+    """
+    A = np.asarray(X, dtype=float)
+    cache: dict[str, Any] = {"A": [A], "Z": [], "inv_std": []}
+    for layer, (W, b) in enumerate(params):
+        Z = A @ W + b
+        if layer < len(params) - 1:
+            inv_std = 1.0 / np.sqrt(Z.var(axis=0) + BN_EPS)
+            Z = (Z - Z.mean(axis=0)) * inv_std
+            cache["inv_std"].append(inv_std)
+            A = activation_fn(activation, Z)
+        else:
+            A = activation_fn("sigmoid", Z)
+        cache["Z"].append(Z)
+        cache["A"].append(A)
+    p = cache["A"][-1]
+    dZ = (p - np.reshape(y, p.shape)) / len(p)
+    grads = []
+    for layer in range(len(params) - 1, -1, -1):
+        grads.append((cache["A"][layer].T @ dZ, dZ.sum(axis=0)))
+        if layer > 0:
+            dZ_hat = (dZ @ params[layer][0].T) * activation_grad(activation, cache["Z"][layer - 1])
+            Z_hat = cache["Z"][layer - 1]
+            dZ = (dZ_hat - dZ_hat.mean(axis=0)
+                  - Z_hat * (dZ_hat * Z_hat).mean(axis=0)) * cache["inv_std"][layer - 1]
+    return grads[::-1], cache
+
+
+def dead_units(cache: dict[str, Any]) -> np.ndarray:
+    """Dead ReLU units per hidden layer: pre-activation <= 0 for every sample of the batch."""
+    return np.array([int(np.sum(np.all(Z <= 0, axis=0))) for Z in cache["Z"][:-1]])
+
+
+def gradient_norm_state(depth: int, activation: str, init: str, batch_norm: bool = False,
+                        width: int = 32, seed: int = 0) -> dict[str, Any]:
+    """Per-layer ``||dW||``, activation spread and dead ReLU units of a deep MLP on one batch.
 
     Returns ``layers`` (1 .. depth + 1), ``grad_norms`` and ``act_std`` (the standard
     deviation of each layer's output, the last one being the sigmoid output), the
-    ``ratio`` first / last gradient norm and a one-line ``verdict``.
+    ``ratio`` first / last gradient norm, a one-line ``verdict``, and ``dead``: the number
+    of dead units of each hidden layer (ReLU only; ``None`` for other activations, whose
+    units always pass some gradient) out of ``width``.
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation should be one of {ACTIVATIONS}, got {activation!r}")
     X, y = _batch()
     params = deep_params(depth, width, init, n_in=X.shape[1], seed=seed)
     with np.errstate(all="ignore"):
-        _, cache = mlp_forward(X, params, hidden_activation=activation,
-                               output_activation="sigmoid")
-        grads = mlp_backward(y, cache, params)
+        if batch_norm:
+            grads, cache = batchnorm_mlp(X, y, params, activation)
+        else:
+            _, cache = mlp_forward(X, params, hidden_activation=activation,
+                                   output_activation="sigmoid")
+            grads = mlp_backward(y, cache, params)
         grad_norms = np.array([np.linalg.norm(dW) for dW, _ in grads])
         act_std = np.array([A.std() for A in cache["A"][1:]])
         last = grad_norms[-1]
         ratio = float(grad_norms[0] / last) if last > 0 else float("inf")
     return {"layers": np.arange(1, len(params) + 1), "grad_norms": grad_norms,
             "act_std": act_std, "ratio": ratio, "verdict": _verdict(grad_norms),
+            "dead": dead_units(cache) if activation == "relu" else None,
+            "width": int(width), "batch_norm": bool(batch_norm),
             "depth": int(depth), "activation": activation, "init": init}
 
 
@@ -112,23 +167,46 @@ def _pinned(values: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(values, nan=_FLOOR, posinf=_CEILING), _FLOOR, _CEILING)
 
 
+def dead_summary(state: dict[str, Any]) -> str:
+    """The readout's sentence about dead ReLU units."""
+    dead = state["dead"]
+    if dead is None:
+        return f"Dead units: none possible ({state['activation']} is never flat at 0)."
+    total = int(dead.sum())
+    if total == 0:
+        return "Dead ReLU units: none (every unit is active for some sample)."
+    most = int(dead.max())
+    tied = [str(layer) for layer in np.flatnonzero(dead == most) + 1]
+    where = (f"layer {tied[0]}" if len(tied) == 1
+             else f"layers {', '.join(tied[:-1])} and {tied[-1]}")
+    each = " each" if len(tied) > 1 else ""
+    return (f"Dead ReLU units: {total} of {state['width'] * state['depth']} "
+            f"(most in {where}: {most} of {state['width']}{each}).")
+
+
 def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     live.grad_line.set_data(state["layers"], _pinned(state["grad_norms"]))
     live.act_line.set_data(state["layers"], _pinned(state["act_std"]))
+    dead = state["dead"]
+    hidden = state["layers"][:-1]
+    live.dead_line.set_data(hidden, dead if dead is not None else np.zeros(len(hidden)))
+    live.dead_line.set_visible(dead is not None)
     norms = state["grad_norms"]
+    bn = " + batch norm" if state["batch_norm"] else ""
     return (
-        f"<b>{state['activation']}</b>, init <b>{state['init']}</b>, {state['depth']} hidden "
+        f"<b>{state['activation']}{bn}</b>, init <b>{state['init']}</b>, {state['depth']} hidden "
         f"layers: ||dW|| of layer 1 = {norms[0]:.2e}, of the output layer = {norms[-1]:.2e} "
-        f"(ratio {state['ratio']:.2e}). <b>{state['verdict']}</b>."
+        f"(ratio {state['ratio']:.2e}). <b>{state['verdict']}</b>. {dead_summary(state)}"
     )
 
 
 def gradient_norm_explorer(depth: int = 10, activation: str = "sigmoid",
-                           init: str = "xavier") -> ControlPanel:
-    """Depth, activation and init controls redrawing per-layer gradient norms in place."""
-    live = LiveFigure(1, 2, figsize=(8.0, 3.2))
-    state = gradient_norm_state(depth, activation, init)
-    grad_ax, act_ax = live.axes
+                           init: str = "xavier", batch_norm: bool = False) -> ControlPanel:
+    """Depth, activation, init and batch-norm controls redrawing gradient norms in place."""
+    live = LiveFigure(1, 3, figsize=(11.0, 3.2))
+    state = gradient_norm_state(depth, activation, init, batch_norm)
+    width = state["width"]
+    grad_ax, act_ax, dead_ax = live.axes
     (live.grad_line,) = grad_ax.plot(state["layers"], _pinned(state["grad_norms"]), "o-",
                                      color="tab:red", ms=4)
     (live.act_line,) = act_ax.plot(state["layers"], _pinned(state["act_std"]), "o-",
@@ -138,7 +216,11 @@ def gradient_norm_explorer(depth: int = 10, activation: str = "sigmoid",
         ax.set(yscale="log", ylim=(_FLOOR, _CEILING), xlim=(0.5, MAX_DEPTH + 1.5),
                xlabel="layer (1 = first hidden, last = output)", title=title)
         ax.grid(alpha=0.3)
-    live.animate(live.grad_line, live.act_line)
+    (live.dead_line,) = dead_ax.plot([], [], "s-", color="tab:gray", ms=4)
+    dead_ax.set(ylim=(-0.5, width + 0.5), xlim=(0.5, MAX_DEPTH + 0.5),
+                xlabel="hidden layer", title=f"dead ReLU units (of {width})")
+    dead_ax.grid(alpha=0.3)
+    live.animate(live.grad_line, live.act_line, live.dead_line)
     style = {"description_width": "70px"}
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="depth",
@@ -149,6 +231,10 @@ def gradient_norm_explorer(depth: int = 10, activation: str = "sigmoid",
                                        layout=widgets.Layout(width="190px")),
         "init": widgets.Dropdown(options=list(INITS), value=init, description="init",
                                  style=style, layout=widgets.Layout(width="230px")),
+        "batch_norm": widgets.ToggleButton(value=batch_norm, description="batch norm",
+                                           tooltip="normalize every hidden layer's "
+                                                   "pre-activation over the batch",
+                                           layout=widgets.Layout(width="110px")),
     }
     return ControlPanel(controls, gradient_norm_state, _draw, live,
                         title="Gradient norms through a deep network")

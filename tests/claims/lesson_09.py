@@ -9,6 +9,7 @@ import inspect
 import numpy as np
 
 from claims import claim, lesson_namespace
+from nncourse.selfcheck import question
 from nncourse.widgets import pitfalls
 from nncourse.widgets.pitfalls import INITS, gradient_norm_explorer, gradient_norm_state
 
@@ -153,7 +154,7 @@ def he_and_xavier_flat_at_depth_30():
             assert state["verdict"].startswith("healthy"), (activation, depth, state["verdict"])
 
 
-@claim(L, "widget-intro", "`relu` + `xavier` at depth 30: the spread of the outputs (right) "
+@claim(L, "widget-intro", "`relu` + `xavier` at depth 30: the spread of the outputs (middle) "
        "sinks layer after layer, and every gradient with it")
 def relu_xavier_sinks_at_depth_30():
     state = gradient_norm_state(30, "relu", "xavier")
@@ -420,6 +421,23 @@ def from_logits_memorises():
     assert loss < 0.05 and accuracy == 1.0, (loss, accuracy)
 
 
+@claim(L, "overfit-read", "and its loss curve coincides with the first one's (in the plot, "
+       "the dashed curve lies on the thick pale one)")
+def from_logits_curve_coincides():
+    from claims import cell_text
+
+    curves = _ns()["overfit_curves"]
+    np.testing.assert_allclose(curves["fix: from_logits=True"],
+                               curves["correct: softmax output"], rtol=1e-4)
+    styles = _ns()["styles"]
+    assert styles["fix: from_logits=True"].get("ls") == "--"
+    assert styles["correct: softmax output"]["lw"] >= 3 and styles["correct: softmax output"][
+        "alpha"] < 1
+    assert "**styles.get(label, {})" in cell_text(L, "overfit-demo")
+    # the other two curves have their own style, so all four legend entries show
+    assert len({str(styles.get(label, {})) for label in curves}) == len(curves)
+
+
 @claim(L, "tables-read", "one test sample of breast cancer is 0.7 percentage points, one of "
        "spam 0.1")
 def one_test_sample_in_points():
@@ -498,3 +516,457 @@ def cosine_decay_formula():
     got = np.array([float(cosine(s)) for s in steps])
     np.testing.assert_allclose(got, expected, atol=1e-8)
     assert np.isclose(got[0], lr0) and np.all(got[steps >= total] < 1e-12)  # to 0, then stays
+
+
+# ---- the explorer: dead ReLU units and the batch-norm button (issue 10) ---------------------
+
+def _width_default() -> int:
+    return inspect.signature(gradient_norm_state).parameters["width"].default
+
+
+@claim(L, "widget-intro", "The right plot counts the **dead** ReLU units of each hidden layer: "
+       "units whose pre-activation is $\\le 0$ for every one of the 256 points, so that they "
+       "output 0 for the whole batch and pass no gradient back")
+def dead_units_definition():
+    X, y = pitfalls._batch()
+    assert len(X) == 256
+    params = pitfalls.deep_params(_default("depth"), _width_default(), "he", n_in=2, seed=0)
+    _, cache = pitfalls.mlp_forward(X, params, hidden_activation="relu")
+    grads = pitfalls.mlp_backward(y, cache, params)
+    state = gradient_norm_state(_default("depth"), "relu", "he")
+    assert state["dead"].sum() > 0
+    for layer, Z in enumerate(cache["Z"][:-1]):
+        dead = np.all(Z <= 0, axis=0)
+        assert dead.sum() == state["dead"][layer], (layer, state["dead"])
+        assert np.all(cache["A"][layer + 1][:, dead] == 0)  # output 0 for the whole batch
+        dW, db = grads[layer]
+        assert np.all(dW[:, dead] == 0) and np.all(db[dead] == 0)  # no gradient through them
+    assert gradient_norm_state(_default("depth"), "sigmoid", "he")["dead"] is None
+
+
+@claim(L, "widget-intro", "`relu` at depth 10: 37 of the 320 hidden units are dead from the "
+       "start, none of them in layer 1; at depth 30, 253 of 960. The count is the same for "
+       "every init: every init scales the same random draws (the same seed), and with zero "
+       "biases, scaling a layer's weights never changes the sign of a pre-activation")
+def relu_dead_counts():
+    width = _width_default()
+    assert _default("depth") == 10 and width * 10 == 320 and width * 30 == 960
+    for init in INITS:
+        shallow = gradient_norm_state(10, "relu", init)["dead"]
+        deep = gradient_norm_state(30, "relu", init)["dead"]
+        assert shallow.sum() == 37 and shallow[0] == 0 and deep.sum() == 253, (init, shallow)
+    assert all(np.all(b == 0) for _, b in pitfalls.deep_params(3, width, "he", seed=0))
+    # the same draws, scaled: every init's weights are the standard-normal draws times its std
+    base = pitfalls.deep_params(30, width, "normal(0, 1)", seed=0)
+    for init in INITS:
+        for (W, _), (W1, _) in zip(pitfalls.deep_params(30, width, init, seed=0), base,
+                                   strict=True):
+            np.testing.assert_allclose(W, W1 * pitfalls.init_std(init, *W.shape), rtol=1e-12)
+
+
+@claim(L, "bn-explorer", "The explorer's **batch norm** button puts your formula, with "
+       "$\\gamma = 1$, $\\beta = 0$ and $\\varepsilon = 10^{-5}$, between every hidden layer's "
+       "$Z = A W + b$ and its activation, and backpropagates through it")
+def explorer_batchnorm_is_the_lesson_formula():
+    ns = _ns()
+    eps = inspect.signature(ns["batchnorm_forward"]).parameters["eps"].default
+    assert pitfalls.BN_EPS == eps == 1e-5
+    X, y = pitfalls._batch()
+    params = pitfalls.deep_params(3, 4, "he", n_in=2, seed=1)
+    for activation in ("relu", "tanh", "sigmoid"):
+        grads, cache = pitfalls.batchnorm_mlp(X, y, params, activation)
+        A = X
+        for layer, (W, b) in enumerate(params[:-1]):
+            Z_hat = ns["batchnorm_forward"](A @ W + b, np.ones(W.shape[1]), np.zeros(W.shape[1]))
+            np.testing.assert_allclose(cache["Z"][layer], Z_hat, atol=1e-12)
+            A = cache["A"][layer + 1]
+        # backpropagates through it: a finite difference on one weight of layer 1
+
+        def loss(w00, activation=activation):
+            shifted = [(W.copy(), b) for W, b in params]
+            shifted[0][0][0, 0] = w00
+            p = pitfalls.batchnorm_mlp(X, y, shifted, activation)[1]["A"][-1][:, 0]
+            return ns["binary_cross_entropy"](y, p)
+
+        w, h = params[0][0][0, 0], 1e-6
+        numeric = (loss(w + h) - loss(w - h)) / (2 * h)
+        assert abs(grads[0][0][0, 0] - numeric) < 1e-6 * max(1.0, abs(numeric)), activation
+
+
+def _verdict_word(depth, activation, init, batch_norm) -> str:
+    return gradient_norm_state(depth, activation, init, batch_norm)["verdict"].split(":")[0]
+
+
+@claim(L, "bn-explorer", "`sigmoid` with batch norm: *healthy* at every depth up to 30 and with "
+       "every init, where without it every init reads *vanishing* from depth 20 on")
+def sigmoid_batchnorm_healthy_everywhere():
+    assert pitfalls.MAX_DEPTH == 30
+    for init in INITS:
+        for depth in range(1, pitfalls.MAX_DEPTH + 1):
+            assert _verdict_word(depth, "sigmoid", init, True) == "healthy", (init, depth)
+            if depth >= 20:
+                assert _verdict_word(depth, "sigmoid", init, False) == "vanishing", (init, depth)
+
+
+@claim(L, "bn-explorer", "`relu` with `normal(0, 0.01)` at depth 10: batch norm turns "
+       "*vanishing everywhere* into *healthy*")
+def batchnorm_rescues_tiny_init():
+    assert _verdict_word(10, "relu", "normal(0, 0.01)", False) == "vanishing everywhere"
+    assert _verdict_word(10, "relu", "normal(0, 0.01)", True) == "healthy"
+
+
+@claim(L, "bn-explorer", "with `relu` at depth 30 the verdict reads *growing* with every init")
+def batchnorm_deep_relu_growing():
+    for init in INITS:
+        state = gradient_norm_state(30, "relu", init, True)
+        assert state["verdict"].startswith("growing"), (init, state["verdict"])
+        assert np.max(state["grad_norms"]) < 1e3  # growing, not exploding
+
+
+@claim(L, "bn-explorer", "The explorer below starts with `relu`, He initialisation and batch "
+       "norm off")
+def second_explorer_settings():
+    from claims import cell_text
+
+    assert cell_text(L, "bn-widget").strip() == \
+        'gradient_norm_explorer(activation="relu", init="he")'
+    assert _default("batch_norm") is False
+    panel = _ns()["gradient_norm_explorer"](activation="relu", init="he")
+    assert panel.values["batch_norm"] is False and panel.values["activation"] == "relu"
+
+
+@claim(L, "bn-explorer-read", "With batch norm on, no ReLU unit is dead, at any depth and with "
+       "any init")
+def batchnorm_no_dead_units():
+    for init in INITS:
+        for depth in range(1, pitfalls.MAX_DEPTH + 1):
+            dead = gradient_norm_state(depth, "relu", init, True)["dead"]
+            assert dead.sum() == 0, (init, depth, dead)
+
+
+@claim(L, "self-check-bn-dead", 'self_check("09.bn-dead")')
+def self_check_bn_dead():
+    q = question("09.bn-dead")
+    without = gradient_norm_state(30, "relu", "he")["dead"].sum()
+    with_bn = gradient_norm_state(30, "relu", "he", True)["dead"].sum()
+    assert "253 dead units out of 960" in q.prompt and without == 253
+    assert _width_default() * 30 == 960
+    assert q.options[q.answer] == "none" and with_bn == 0
+
+
+# ---- Adagrad and RMSprop next to Adam ---------------------------------------------------------
+
+@claim(L, "adaptive-optimizers", "These are the rules of `keras.optimizers.Adagrad` and "
+       "`keras.optimizers.RMSprop`, which put $\\epsilon = 10^{-7}$ inside the square root")
+def numpy_rules_match_keras():
+    ns = _ns()
+    keras = ns["keras"]
+    rng = np.random.default_rng(5)
+    params = [(rng.normal(size=(3, 2)), rng.normal(size=2))]
+    grads_seq = [[(rng.normal(size=(3, 2)) * 10.0 ** -k, rng.normal(size=2))] for k in range(3)]
+    for name, ours, theirs in [
+            ("Adagrad", ns["adagrad_update"],
+             keras.optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.0)),
+            ("RMSprop", ns["rmsprop_update"], keras.optimizers.RMSprop(learning_rate=0.1))]:
+        assert theirs.epsilon == 1e-7, name
+        variables = [keras.Variable(a.astype("float32")) for pair in params for a in pair]
+        state = ns["zeros_like_params"](params)
+        mine = params
+        for grads in grads_seq:
+            mine, state = ours(mine, grads, state, 0.1)
+            theirs.apply_gradients([(a.astype("float32"), v) for a, v in
+                                    zip([a for pair in grads for a in pair], variables,
+                                        strict=True)])
+        got = [keras.ops.convert_to_numpy(keras.ops.add(v, 0.0)) for v in variables]
+        for a, b in zip([a for pair in mine for a in pair], got, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+@claim(L, "adaptive-optimizers", "(Keras: $\\rho = 0.9$)")
+def keras_rmsprop_rho():
+    keras = _ns()["keras"]
+    assert keras.optimizers.RMSprop().rho == 0.9
+    assert inspect.signature(_ns()["rmsprop_update"]).parameters["rho"].default == 0.9
+
+
+def _keras_first_step(optimizer, g: np.ndarray) -> np.ndarray:
+    """How far one Keras update moves weights starting at 0 with gradients ``g``."""
+    keras = _ns()["keras"]
+    variable = keras.Variable(np.zeros_like(g, dtype="float32"))
+    optimizer.apply_gradients([(g.astype("float32"), variable)])
+    return -keras.ops.convert_to_numpy(keras.ops.add(variable, 0.0))
+
+
+@claim(L, "adaptive-optimizers", "Keras' RMSprop starts $v$ at 0 too, but Keras' Adagrad starts "
+       "$s$ at 0.1 unless you pass `initial_accumulator_value=0.0`: its first step is then "
+       "$\\eta\\, g / \\sqrt{0.1 + g^2}$, shorter for a smaller gradient")
+def keras_adagrad_starts_at_01():
+    keras = _ns()["keras"]
+    assert keras.optimizers.Adagrad().initial_accumulator_value == 0.1
+    g = np.array([1e-2, 0.1, 0.3, 1.0, 10.0, -1.0])
+    lr = 0.01
+    adagrad = _keras_first_step(keras.optimizers.Adagrad(learning_rate=lr), g)
+    np.testing.assert_allclose(adagrad, lr * g / np.sqrt(0.1 + g ** 2), rtol=1e-4)
+    assert np.all(np.diff(np.abs(adagrad[:5])) > 0)  # shorter for a smaller gradient
+    rms = _keras_first_step(keras.optimizers.RMSprop(learning_rate=lr), g)  # v starts at 0
+    np.testing.assert_allclose(np.abs(rms), lr / np.sqrt(0.1), rtol=1e-2)
+    zero_start = keras.optimizers.Adagrad(learning_rate=lr, initial_accumulator_value=0.0)
+    np.testing.assert_allclose(np.abs(_keras_first_step(zero_start, g)), lr, rtol=1e-2)
+
+
+@claim(L, "adaptive-optimizers", "When $s$ and $v$ start at 0, as in the numpy code below, "
+       "every weight moves by the same distance in the first step, whatever the size of its "
+       "gradient (unless it is tiny): $\\eta$ with Adagrad, $\\eta / \\sqrt{0.1} \\approx "
+       "3.2\\,\\eta$ with RMSprop")
+def first_step_same_length():
+    ns = _ns()
+    from claims import cell_text
+
+    demo = cell_text(L, "adaptive-demo")
+    assert '"Adagrad": zeros_like_params(params), "RMSprop": zeros_like_params(params)' in demo
+    rng = np.random.default_rng(6)
+    params = [(np.zeros((4, 3)), np.zeros(3))]
+    grads = [(rng.choice([-1.0, 1.0], size=(4, 3)) * 10.0 ** rng.uniform(-2, 2, size=(4, 3)),
+              rng.choice([-1.0, 1.0], size=3) * 10.0 ** rng.uniform(-2, 2, size=3))]
+    assert round(1 / np.sqrt(0.1), 1) == 3.2
+    for update, step in ((ns["adagrad_update"], 1.0), (ns["rmsprop_update"], 1 / np.sqrt(0.1))):
+        new, _ = update(params, grads, ns["zeros_like_params"](params), 0.01)
+        for a in new[0]:
+            np.testing.assert_allclose(np.abs(a), 0.01 * step, rtol=1e-2)
+
+
+@claim(L, "adaptive-optimizers", "all five train the same 2-16-16-1 ReLU network on the 256 "
+       "`circle` points of the start of this lesson: same He initialisation, full batch, "
+       "learning rate 0.01, 300 steps")
+def optimizer_runs_setup():
+    ns = _ns()
+    runs = ns["optimizer_runs"]
+    assert list(runs) == ["SGD", "momentum", "Adagrad", "RMSprop", "Adam"]
+    assert all(len(losses) == 300 for losses in runs.values())
+    assert len(ns["X_toy"]) == 256
+    defaults = inspect.signature(ns["train_circle"]).parameters
+    assert defaults["lr"].default == 0.01 and defaults["steps"].default == 300
+    assert len({float(losses[0]) for losses in runs.values()}) == 1  # the same start
+
+
+@claim(L, "adaptive-read", "At this learning rate RMSprop and Adam are far ahead after 50 steps "
+       "and end close together; momentum gets there more slowly, and plain SGD is still far "
+       "behind after 300 steps")
+def adaptive_rules_ahead():
+    runs = _ns()["optimizer_runs"]
+    for fast in ("RMSprop", "Adam"):
+        for slow in ("SGD", "momentum", "Adagrad"):
+            assert runs[fast][50] < runs[slow][50] / 4, (fast, slow)
+    assert abs(runs["RMSprop"][-1] - runs["Adam"][-1]) < 0.01
+    assert runs["Adam"][-1] < runs["momentum"][-1] < runs["momentum"][50]
+    assert runs["SGD"][-1] > 3 * runs["momentum"][-1] and runs["SGD"][-1] > 0.5
+
+
+@claim(L, "adaptive-read", "Adagrad leaves the start faster than momentum, then slows down as "
+       "its sums grow and its steps shrink: after 300 steps it is about level with momentum, "
+       "far behind RMSprop and Adam")
+def adagrad_fast_start_then_level_with_momentum():
+    runs = _ns()["optimizer_runs"]
+    assert runs["Adagrad"][5] < runs["momentum"][5] and runs["Adagrad"][50] < runs["momentum"][50]
+    assert abs(runs["Adagrad"][-1] - runs["momentum"][-1]) < 0.05
+    assert runs["Adagrad"][-1] > 3 * max(runs["RMSprop"][-1], runs["Adam"][-1])
+
+
+@claim(L, "adaptive-read", "plain SGD with a learning rate ten times larger ends with a lower "
+       "loss than momentum here")
+def sgd_with_larger_rate():
+    ns = _ns()
+    assert ns["train_circle"]("SGD", lr=0.1)[-1] < ns["optimizer_runs"]["momentum"][-1]
+
+
+@claim(L, "self-check-adagrad", 'self_check("09.adagrad")')
+def self_check_adagrad():
+    q = question("09.adagrad")
+    runs = _ns()["optimizer_runs"]
+    assert q.answer == 1 and "level with momentum" in q.options[q.answer]
+    adagrad_fast_start_then_level_with_momentum()
+    assert runs["Adagrad"][-1] < runs["Adagrad"][0]  # not diverging
+
+
+# ---- the learning-rate range test -------------------------------------------------------------
+
+@claim(L, "lr-range", "Adam, 100 mini-batches of 32, the rate growing from $10^{-4}$ to 10 (a "
+       "factor of about 1.12 per batch)")
+def range_test_settings():
+    lrs = _ns()["range_lrs"]
+    assert len(lrs) == 100 and np.isclose(lrs[0], 1e-4) and np.isclose(lrs[-1], 10.0)
+    assert round(float(lrs[1] / lrs[0]), 2) == 1.12
+
+
+@claim(L, "lr-range-read", "Here the loss hardly moves below $10^{-3}$, falls fastest between "
+       "$10^{-2}$ and $10^{-1}$, is lowest near 0.14 and is back above its starting value from "
+       "about 0.4 on")
+def range_test_shape():
+    ns = _ns()
+    lrs, smooth, start = ns["smooth_lrs"], ns["smooth"], ns["range_losses"][0]
+    assert np.all(np.abs(smooth[lrs < 1e-3] - start) < 0.15), smooth[lrs < 1e-3]
+    falling = np.diff(smooth[:np.argmin(smooth) + 1])  # up to the lowest point
+    steepest = lrs[np.argmin(falling) + 1]
+    assert 1e-2 <= steepest <= 1e-1, steepest
+    assert round(float(ns["lowest_lr"]), 2) == 0.14
+    after = np.flatnonzero((smooth > start) & (lrs > ns["lowest_lr"]))
+    assert 0.3 < lrs[after[0]] < 0.5 and np.all(smooth[after[0]:] > start), lrs[after[0]]
+
+
+@claim(L, "lr-range-read", "A tenth of the lowest point gives about 0.0135, close to the 0.01 "
+       "this lesson uses with Adam (and ten times Keras' default of 0.001)")
+def chosen_rate():
+    from claims import cell_text
+
+    ns = _ns()
+    assert round(float(ns["chosen_lr"]), 4) == 0.0135
+    assert ns["keras"].optimizers.Adam().learning_rate == 0.001
+    for cell in ("overfit-demo", "tables-demo"):
+        assert "Adam(learning_rate=0.01)" in cell_text(L, cell)
+
+
+@functools.lru_cache(maxsize=1)
+def _two_epochs() -> dict:
+    """The range test's network trained from scratch for two epochs at three rates."""
+    ns = _ns()
+    keras = ns["keras"]
+    losses = {}
+    for name, lr in (("chosen", ns["chosen_lr"]), ("lowest", ns["lowest_lr"]),
+                     ("default", 0.001)):
+        keras.utils.set_random_seed(0)
+        model = ns["digit_net"]()
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=float(lr)),
+                      loss="sparse_categorical_crossentropy")
+        history = model.fit(ns["X_train"], ns["y_train"], epochs=2, batch_size=32, verbose=0)
+        losses[name] = history.history["loss"][-1]
+    return losses
+
+
+@claim(L, "lr-range-read", "Trained from scratch for two epochs (not run here, to keep the "
+       "notebook fast), that choice reaches a lower training loss than both the lowest point "
+       "itself and the default 0.001")
+def chosen_rate_trains_best():
+    losses = _two_epochs()
+    assert losses["chosen"] < min(losses["lowest"], losses["default"]), losses
+
+
+# ---- overfit one batch: shuffled labels ---------------------------------------------------------
+
+@claim(L, "overfit-read", "with its labels shuffled the correct model memorises the 32 digits "
+       "too (batch accuracy 1.00), only a few steps later")
+def shuffled_labels_memorised():
+    ns = _ns()
+    loss, accuracy, _ = ns["overfit"]["check: labels shuffled"]
+    assert loss < 0.05 and accuracy == 1.0, (loss, accuracy)
+    assert np.sum(ns["y_shuffled"] != ns["y_batch"]) > 16  # most labels changed
+    later = _steps_to(0.1, "check: labels shuffled") - _steps_to(0.1, "correct: softmax output")
+    assert 2 <= later <= 15, later  # a few steps later
+
+
+def _steps_to(level: float, label: str) -> int:
+    """The first of the overfit run's steps whose loss is below ``level``."""
+    curve = np.array(_ns()["overfit_curves"][label])
+    assert np.any(curve < level), (label, curve.min())
+    return int(np.argmax(curve < level))
+
+
+@functools.cache
+def _overfit_with(**changes) -> tuple[float, float]:
+    """The correct overfit run (same 32 digits and seed) with one setting changed: the
+    cross-entropy on the batch after training (penalty left out) and the batch accuracy."""
+    ns = _ns()
+    keras = ns["keras"]
+    settings = {"units": 32, "lr": 0.01, "steps": 100, "l2": 0.0} | changes
+    keras.utils.set_random_seed(0)
+    regularizer = keras.regularizers.L2(settings["l2"]) if settings["l2"] else None
+    model = keras.Sequential([keras.Input(shape=(64,)),
+                              keras.layers.Dense(settings["units"], activation="relu",
+                                                 kernel_regularizer=regularizer),
+                              keras.layers.Dense(10, activation="softmax",
+                                                 kernel_regularizer=regularizer)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=settings["lr"]),
+                  loss="sparse_categorical_crossentropy")
+    for _ in range(settings["steps"]):
+        model.train_on_batch(ns["X_batch"], ns["y_batch"])
+    P = keras.ops.convert_to_numpy(model(ns["X_batch"]))
+    with np.errstate(all="ignore"):
+        loss = float(-np.mean(np.log(P[np.arange(len(P)), ns["y_batch"]])))
+    return loss, float(np.mean(P.argmax(axis=1) == ns["y_batch"]))
+
+
+@claim(L, "overfit-read", "Failing it means something to fix before training on all the "
+       "data: most often a bug, but also too few steps, a learning rate too small or too large, "
+       "or a model too small or too heavily regularized to memorise the batch")
+def failing_without_a_bug():
+    correct = _ns()["overfit_curves"]["correct: softmax output"]
+    assert correct[-1] < 0.05 and correct[10] > 1.0  # passes in 100 steps, not in 10
+    for change in ({"lr": 1e-4}, {"lr": 10.0}, {"units": 1}, {"l2": 0.1}):
+        loss, accuracy = _overfit_with(**change)  # the same correct model, no bug ...
+        assert not loss < 0.5 and accuracy < 1.0, (change, loss, accuracy)  # ... fails it
+
+
+@claim(L, "self-check-shuffled", 'self_check("09.shuffled")')
+def self_check_shuffled():
+    q = question("09.shuffled")
+    ns = _ns()
+    assert q.options[q.answer] == "it falls close to 0 too, but more slowly"
+    true, shuffled = (np.array(ns["overfit_curves"][label])
+                      for label in ("correct: softmax output", "check: labels shuffled"))
+    assert shuffled[-1] < 0.05 and ns["overfit"]["check: labels shuffled"][1] == 1.0
+    assert np.all(shuffled[5:] > true[5:]), np.flatnonzero(shuffled[5:] <= true[5:])  # slower
+    for level in (1.0, 0.5, 0.1, 0.05):
+        assert _steps_to(level, "check: labels shuffled") > _steps_to(level, "correct: "
+                                                                       "softmax output")
+    assert abs(shuffled[-1] - np.log(10)) > 2  # not stuck near ln 10
+    assert "1.00" in q.why and np.sum(ns["y_shuffled"] != ns["y_batch"]) > 16  # most wrong
+
+
+# ---- issue 10 review: labels, batch-norm momentum ---------------------------------------------
+
+@claim(L, "measure-intro", "In the labels `normal(0, 0.01)` and `normal(0, 1)` the second "
+       "number is the **standard deviation** of the weights (as in numpy's "
+       "`rng.normal(0, 0.01)`), not their variance")
+def init_labels_give_the_standard_deviation():
+    for init, std in (("normal(0, 0.01)", 0.01), ("normal(0, 1)", 1.0)):
+        assert init in INITS and pitfalls.init_std(init, 32, 32) == std
+        W = pitfalls.deep_params(1, 400, init, n_in=400, seed=0)[0][0]
+        assert abs(W.std() / std - 1) < 0.01, (init, W.std())
+    assert abs(np.random.default_rng(0).normal(0, 0.01, size=100_000).std() - 0.01) < 1e-4
+
+
+@claim(L, "fr-vanishing-intro", "(variance $0.01^2$, so standard deviation 0.01: the "
+       "explorer's `normal(0, 0.01)`)")
+def question_init_is_the_explorer_label():
+    assert "normal(0, 0.01)" in INITS and pitfalls.init_std("normal(0, 0.01)", 32, 32) == 0.01
+
+
+@claim(L, "bn-demo-setup", "it is the weight of the old value in each running average, which "
+       "every training batch updates to $0.9 \\cdot \\text{old} + 0.1 \\cdot \\text{batch "
+       "value}$ with `momentum=0.9`")
+def batchnorm_momentum_is_the_running_average_weight():
+    from claims import cell_text
+
+    keras = _ns()["keras"]
+    assert "BatchNormalization(momentum=0.9)" in cell_text(L, "bn-demo")
+    layer = keras.layers.BatchNormalization(momentum=0.9)
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(32, 4)).astype("float32")
+    layer(X, training=True)
+
+    def value(variable):
+        return keras.ops.convert_to_numpy(keras.ops.add(variable, 0.0))
+
+    # the averages start at mean 0 and variance 1
+    np.testing.assert_allclose(value(layer.moving_mean), 0.9 * 0.0 + 0.1 * X.mean(axis=0),
+                               rtol=1e-4)
+    np.testing.assert_allclose(value(layer.moving_variance), 0.9 * 1.0 + 0.1 * X.var(axis=0),
+                               rtol=1e-4)
+
+
+@claim(L, "bn-demo-setup", "(`momentum=0.9` makes the running averages catch up within a few "
+       "epochs; Keras' default of 0.99 suits longer training.)")
+def batchnorm_momentum_catch_up():
+    ns = _ns()
+    assert ns["keras"].layers.BatchNormalization().momentum == 0.99
+    batches = int(np.ceil(len(ns["X_train"]) / 32))  # updates per epoch (batch_size=32)
+    assert 0.9 ** batches < 0.05  # an old value weighs under 5 % after one epoch
+    assert 0.99 ** (5 * batches) > 0.1  # at 0.99 it still weighs over 10 % after all 5 epochs

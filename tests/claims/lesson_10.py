@@ -8,7 +8,14 @@ import warnings
 import numpy as np
 
 from claims import cell_text, claim, lesson_namespace
-from nncourse.widgets.convolution import KERNEL_NAMES, PRESETS, kernel_explorer, kernel_state
+from nncourse.selfcheck import question
+from nncourse.widgets.convolution import (
+    KERNEL_NAMES,
+    PRESETS,
+    kernel_explorer,
+    kernel_state,
+    output_size,
+)
 
 L = "10_architectures"
 
@@ -40,9 +47,10 @@ def every_training_cell_prints_its_time():
     ns = _ns()
     trained = [ns["cnn"], ns["rnn"], ns["autoencoder"]]
     assert all(model.optimizer is not None for model in trained)
-    for cell in ("cnn-train", "rnn", "ae-train"):
+    for cell in ("cnn-train", "rnn", "ae-train", "long-memory", "gan-train", "text"):
         source = cell_text(L, cell)
-        assert ".fit(" in source and "perf_counter() - start" in source, cell
+        assert ".fit(" in source or ".train_on_batch(" in source, cell
+        assert "perf_counter() - start" in source, cell
         assert 'print(f"' in source and "trained in" in source, cell
 
 
@@ -266,3 +274,262 @@ def upside_down_is_harder():
 @claim(L, "summary", "reads 8x8 digits above 95% with about 1,600 weights")
 def summary_cnn():
     cnn_accuracy_and_weights()
+
+
+# ---- issue 10: stride and padding, learned kernels, RNNs, LSTM, GAN, text ----------------
+
+
+@claim(L, "self-check-conv-size", 'self_check("10.conv-size")')
+def conv_size_self_check():
+    ns = _ns()
+    answer = question("10.conv-size").answer
+    assert answer == ns["conv_output_size"](8, 3, stride=2, padding=1) == 4
+    panel = ns["kernel_explorer"](stride=2, padding=1)
+    assert panel.state["feature_map"].shape == (answer, answer)
+
+
+@claim(L, "stride-padding", "Keras' `padding=\"same\"` picks the padding that, at stride 1, "
+       "keeps the output as large as the input: $p = 1$ for a 3x3 kernel")
+def same_padding_is_one_for_three_by_three():
+    keras = _ns()["keras"]
+    layer = keras.layers.Conv2D(1, 3, padding="same")
+    out = layer(np.zeros((1, 8, 8, 1), dtype="float32"))
+    assert tuple(out.shape) == (1, 8, 8, 1) and output_size(8, 3, 1, 1) == 8
+    valid = keras.layers.Conv2D(1, 3)(np.zeros((1, 8, 8, 1), dtype="float32"))
+    assert tuple(valid.shape)[1] == output_size(8, 3, 1, 0)
+
+
+@claim(L, "stride-padding", "Stride 2 computes every second window, so the map comes out "
+       "about half as wide")
+def stride_two_halves():
+    ns = _ns()
+    for n in (8, 28, 32, 224):
+        assert abs(ns["conv_output_size"](n, 3, 2, 1) - n / 2) <= 1
+    fmap = ns["conv2d"](np.pad(ns["images"][0], 1), ns["sobel"])
+    state = ns["kernel_explorer"]("vertical edges (Sobel)", stride=2, padding=1).state
+    np.testing.assert_allclose(state["feature_map"], fmap[::2, ::2])
+
+
+@claim(L, "stride-padding", "With $p = 0$ and $s = 1$ this is the $n - k + 1$ of the valid "
+       "convolution above")
+def formula_reduces_to_valid():
+    ns = _ns()
+    for n in range(3, 12):
+        for k in range(1, n + 1):
+            assert ns["conv_output_size"](n, k) == n - k + 1
+            assert ns["conv2d"](np.ones((n, n)), np.ones((k, k))).shape[0] == n - k + 1
+
+
+@claim(L, "stride-widget-intro", "In the digit panel an orange frame outlines the original 8x8 "
+       "digit; the white border outside the frame is the padding: zeros, white like the "
+       "digit's background because both are 0. The readout states the output size and the "
+       "formula that gives it.")
+def stride_widget_shows_padding_and_size():
+    source = cell_text(L, "stride-widget")
+    assert source.strip() == "kernel_explorer(stride=2, padding=1)"
+    panel = _ns()["kernel_explorer"](stride=2, padding=1)
+    image = np.asarray(panel.live.image_art.get_array())
+    frame = panel.live.frame
+    assert frame in panel.live.axes[0].patches and not frame.get_fill()
+    assert frame.get_edgecolor()[:3] == _orange()
+    # the frame's edges run between pixels 0|1 and 8|9 of the 10x10 padded digit
+    assert frame.get_xy() == (0.5, 0.5) and (frame.get_width(), frame.get_height()) == (8, 8)
+    inside = np.zeros(image.shape, dtype=bool)
+    inside[1:9, 1:9] = True
+    assert image.shape == (10, 10) and not np.any(image[~inside])
+    np.testing.assert_array_equal(image[inside].reshape(8, 8), panel.state["image"])
+    assert panel.state["image"].min() == 0  # the background is 0 too: drawn white alike
+    cmap, norm = panel.live.image_art.get_cmap(), panel.live.image_art.norm
+    assert cmap(norm(0.0)) == cmap(norm(image[0, 0]))
+    assert min(cmap(norm(0.0))[:3]) > 0.95  # white
+    assert "(8 + 2*1 - 3) // 2 + 1 = <b>4</b>" in panel.readout.value
+
+
+def _orange() -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return to_rgb("tab:orange")
+
+
+@claim(L, "widget-intro", "what a CNN passes on: the feature map after ReLU and 2x2 max "
+       "pooling, drawn on the feature map's colour scale (ReLU leaves no blue)")
+def pooled_panel_on_the_maps_colour_scale():
+    panel = kernel_explorer()
+    for stride, padding in ((1, 0), (2, 1), (3, 0), (3, 2)):
+        panel.controls["stride"].value, panel.controls["padding"].value = stride, padding
+        state = panel.state
+        fmap, pooled = state["feature_map"], state["pooled"]
+        expected = np.maximum(fmap, 0)[:len(pooled) * 2, :len(pooled) * 2]
+        expected = expected.reshape(len(pooled), 2, len(pooled), 2).max(axis=(1, 3))
+        np.testing.assert_allclose(pooled, expected)
+        assert panel.live.pool_art.get_clim() == panel.live.map_art.get_clim()
+        assert panel.live.pool_art.get_cmap().name == panel.live.map_art.get_cmap().name
+        low, _high = panel.live.map_art.get_clim()
+        assert pooled.min() >= 0 > low  # nothing in the blue half of the scale
+
+
+@claim(L, "cnn-kernels-read", "A few look like the horizontal-edge preset or its negative: a "
+       "row of positive weights above a row of negative ones. Many others show no clean "
+       "pattern.")
+def learned_kernels_few_edges_many_noisy():
+    learned = _ns()["learned"]
+    assert learned.shape == (3, 3, 16)
+    presets = [p for p in PRESETS.values() if np.std(p) > 0]
+    horizontal = PRESETS["horizontal edges (Sobel)"]
+    edges = [f for f in range(16) if abs(_correlation(learned[:, :, f], horizontal)) > 0.8]
+    noisy = [f for f in range(16)
+             if max(abs(_correlation(learned[:, :, f], p)) for p in presets) < 0.6]
+    assert 2 <= len(edges) <= 8, edges
+    for f in edges:  # one row against the opposite row
+        rows = learned[:, :, f].sum(axis=1) * np.sign(_correlation(learned[:, :, f], horizontal))
+        assert rows[0] > 0 > rows[2], (f, rows)
+    assert len(noisy) >= 4, noisy
+
+
+@claim(L, "keras-rnn-check", "Keras' `SimpleRNN` computes the same recurrence, from $h_0 = 0$")
+def simple_rnn_agrees():
+    ns = _ns()
+    assert ns["keras_states"].shape == ns["our_states"].shape == (4, 6, 5)
+    assert np.max(np.abs(ns["keras_states"] - ns["our_states"])) < 1e-5
+    assert "np.zeros((4, 5))" in cell_text(L, "keras-rnn")
+
+
+@claim(L, "self-check-long-memory", 'self_check("10.long-memory")')
+def long_memory_self_check():
+    accuracy = _ns()["long_accuracy"]
+    q = question("10.long-memory")
+    assert q.answer == 0.5  # chance: the labels are +1 and -1 equally often
+    assert abs(np.mean(_ns()["y_long_test"]) - 0.5) < 0.05
+    # the measured accuracy is well inside the accepted range, not at its edge
+    assert abs(accuracy["SimpleRNN"] - q.answer) < q.tolerance / 2, accuracy
+    assert accuracy["LSTM"] > 0.97, accuracy  # "right almost every time" in the explanation
+    assert "8 units" in q.prompt and "8 epochs" in q.prompt
+    source = cell_text(L, "long-memory")
+    assert "recurrent(8)" in source and "epochs=8" in source
+
+
+@claim(L, "long-memory-read", "With this seed the `SimpleRNN` stays near chance (50 %), while "
+       "the `LSTM` is right almost every time")
+def simple_rnn_at_chance_lstm_learns():
+    accuracy = _ns()["long_accuracy"]
+    assert abs(accuracy["SimpleRNN"] - 0.5) < 0.06 and accuracy["LSTM"] > 0.97, accuracy
+
+
+@claim(L, "long-memory-intro", "The 19 steps after it are loud noise (standard deviation 2) "
+       "that says nothing about the label")
+def long_task_data():
+    ns = _ns()
+    X, y = ns["X_long"], ns["y_long"]
+    assert X.shape == (1000, 20, 1) and ns["X_long_test"].shape == (500, 20, 1)
+    np.testing.assert_array_equal(X[:, 0, 0], 2 * y - 1)
+    assert 1.9 < X[:, 1:].std() < 2.1
+    assert abs(np.corrcoef(X[:, 1:, 0].mean(axis=1), y)[0, 1]) < 0.1
+
+
+@claim(L, "gan-read", "Before training, the generator's outputs are far from the data, with a "
+       "mean of about -0.5, wherever its random weights put them. After 200 steps their mean "
+       "is within 0.1 of 3")
+def gan_mean_moves_to_three():
+    ns = _ns()
+    assert abs(ns["before"].mean() + 0.5) < 0.1, ns["before"].mean()
+    assert abs(ns["after"].mean() - 3.0) < 0.1, ns["after"].mean()
+    assert "range(200)" in cell_text(L, "gan-train")
+
+
+@claim(L, "gan-read", "Their spread, though, went the wrong way: from about 0.53 before "
+       "training to about 0.67 after, further from the real 0.5. After 200 steps the "
+       "generator has the centre of the data right, not yet its width.")
+def gan_spread_grew():
+    before, after = _ns()["before"].std(), _ns()["after"].std()
+    assert abs(before - 0.53) < 0.015 and abs(after - 0.67) < 0.015, (before, after)
+    assert abs(after - 0.5) > abs(before - 0.5) + 0.1, (before, after)
+    assert abs(_ns()["after"].mean() - 3.0) < 0.1
+
+
+@claim(L, "gan", "`predict_on_batch` returns the model's outputs for it, and "
+       "`train_on_batch` takes one training step on it")
+def on_batch_methods():
+    ns = _ns()
+    generator, gan = ns["generator"], ns["gan"]
+    z = np.random.default_rng(6).normal(size=(8, 4))
+    np.testing.assert_allclose(generator.predict_on_batch(z), generator.predict(z, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    saved = [w.copy() for w in generator.get_weights()]
+    iterations = int(gan.optimizer.iterations)
+    gan.train_on_batch(z, np.ones((8, 1)))
+    assert int(gan.optimizer.iterations) == iterations + 1
+    for w, value in zip(generator.weights, saved, strict=True):  # restore the lesson's state
+        w.assign(value)
+    assert "predict_on_batch(" in cell_text(L, "gan-train")
+
+
+@claim(L, "gan", "`discriminator.trainable = False` during the generator's step keeps $D$'s "
+       "weights fixed while the gradient flows through it")
+def gan_step_leaves_the_discriminator_alone():
+    ns = _ns()
+    gan, generator, discriminator = ns["gan"], ns["generator"], ns["discriminator"]
+    d_before = [w.copy() for w in discriminator.get_weights()]
+    g_before = [w.copy() for w in generator.get_weights()]
+    discriminator.trainable = False
+    gan.train_on_batch(np.random.default_rng(5).normal(size=(16, 4)), np.ones((16, 1)))
+    d_after, g_after = discriminator.get_weights(), generator.get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(d_before, d_after, strict=True))
+    assert any(not np.array_equal(a, b) for a, b in zip(g_before, g_after, strict=True))
+    for w, saved in zip(generator.weights, g_before, strict=True):  # restore the lesson's state
+        w.assign(saved)
+
+
+@claim(L, "text-read", "The model is right on all twelve training sentences, and it calls "
+       "the new sentence \"what a wonderful film\" pleased and \"a boring and terrible plot\" "
+       "unhappy")
+def text_model_predictions():
+    ns = _ns()
+    model, encode = ns["text_model"], ns["encode"]
+    assert len(ns["sentences"]) == 12
+    train = model.predict(encode(ns["sentences"]), verbose=0)[:, 0]
+    np.testing.assert_array_equal(train > 0.5, ns["text_labels"] == 1)
+    assert ns["new_sentences"] == ["what a wonderful film", "a boring and terrible plot"]
+    new = model.predict(encode(ns["new_sentences"]), verbose=0)[:, 0]
+    assert new[0] > 0.5 > new[1], new
+
+
+@claim(L, "text-read", "Twelve sentences teach it nothing about a word it has never seen "
+       "(`encode` drops it), and an average ignores word order: \"a great film but a boring "
+       "story\" and \"a boring film but a great story\" get the same prediction")
+def text_unknown_words_and_order():
+    ns = _ns()
+    model, encode, vocabulary = ns["text_model"], ns["encode"], ns["vocabulary"]
+    assert "zzz" not in vocabulary and "but" not in vocabulary
+    np.testing.assert_array_equal(encode(["i love this film zzz"]), encode(["i love this film"]))
+    a, b = model.predict(encode(["a great film but a boring story",
+                                "a boring film but a great story"]), verbose=0)[:, 0]
+    assert abs(a - b) < 1e-6, (a, b)
+    swapped = model.predict(encode(["film this love i", "i love this film"]), verbose=0)[:, 0]
+    assert abs(swapped[0] - swapped[1]) < 1e-6
+
+
+@claim(L, "title", "train a tiny generative adversarial network (GAN) and a tiny text "
+       "classifier")
+def title_gan_and_text_trained():
+    for cell in ("gan-train", "text"):
+        source = cell_text(L, cell)
+        assert "train_on_batch(" in source or ".fit(" in source, cell
+        assert "trained in" in source and "perf_counter() - start" in source, cell
+
+
+@claim(L, "ex-rnn-forward", "the input of step `t` (counting from 0) is `X[:, t]`, of shape "
+       "`(n, d)`, one row per sequence")
+def step_t_reads_a_column_of_x():
+    ns = _ns()
+    X = np.arange(24.0).reshape(2, 4, 3)  # n = 2, T = 4, d = 3
+    assert X[:, 1].shape == (2, 3)
+    np.testing.assert_array_equal(X[:, 1], [X[0, 1], X[1, 1]])
+    Wx, Wh, b = np.full((3, 2), 0.01), np.eye(2) * 0.5, np.zeros(2)
+    states = ns["rnn_forward"](X, np.zeros((2, 2)), Wx, Wh, b)
+    np.testing.assert_allclose(states[:, 0], ns["rnn_step"](X[:, 0], np.zeros((2, 2)), Wx, Wh, b))
+
+
+@claim(L, "summary", "an **LSTM**'s gates let it carry information over many steps, where a "
+       "`SimpleRNN` forgets")
+def summary_lstm():
+    simple_rnn_at_chance_lstm_learns()

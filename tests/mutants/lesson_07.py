@@ -70,5 +70,8 @@ def load_numpy_weights(model, params):
     return model
 """,
         "forgets to return the model": ("    return model\n", ""),
+        "a TypeError instead of a ValueError": ("raise ValueError", "raise TypeError"),
+        "a mismatch caught in one direction only": (
+            "if len(dense) != len(params):", "if len(params) > len(dense):"),
     },
 }

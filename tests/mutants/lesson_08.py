@@ -1,11 +1,19 @@
 """Plausible wrong answers for lesson 08 (each must lose points)."""
 
+# the two cuts of the solution, sized in whole rows (the rule the lesson states)
+_WHOLE_ROWS = """    n_test = round(test_frac * len(y))
+    n_val = round(val_frac * len(y))
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, test_size=n_test, stratify=y, random_state=seed)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=n_val, stratify=y_rest, random_state=seed)"""
+
 MUTANTS = {
     "train_val_test_split": {
         "not stratified": (", stratify=y, ", ", "),
         "second split not stratified": (", stratify=y_rest,", ","),
         "val_frac taken of the rest": (
-            "test_size=val_frac / (1 - test_frac)", "test_size=val_frac"),
+            "test_size=n_val,", "test_size=round(val_frac * len(y_rest)),"),
         "returns X and y pairs in the wrong order": (
             "return X_train, X_val, X_test, y_train, y_val, y_test",
             "return X_train, y_train, X_val, y_val, X_test, y_test"),
@@ -13,11 +21,29 @@ MUTANTS = {
             "return X_train, X_val, X_test, y_train, y_val, y_test",
             "return X_train, X_test, X_val, y_train, y_test, y_val"),
         "seed ignored": ("random_state=seed)", "random_state=None)"),
+        "seed only in the first cut": ("stratify=y_rest, random_state=seed)",
+                                       "stratify=y_rest)"),
         "unpacks train_test_split as X, y pairs": (
             "X_rest, X_test, y_rest, y_test = train_test_split(",
             "X_rest, y_rest, X_test, y_test = train_test_split("),
         "fractions swapped": (
-            "test_size=test_frac, stratify=y", "test_size=val_frac, stratify=y"),
+            "n_test = round(test_frac * len(y))", "n_test = round(val_frac * len(y))"),
+        "second cut stratified by the full y": (", stratify=y_rest,", ", stratify=y,"),
+        "sizes truncated with int() instead of round()": ("round(", "int("),
+        "fractions passed to test_size, test cut first (rounded up)": (
+            _WHOLE_ROWS,
+            """    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, test_size=test_frac, stratify=y, random_state=seed)
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=val_frac / (1 - test_frac), stratify=y_rest,
+        random_state=seed)"""),
+        "fractions passed to test_size, validation cut first (rounded up)": (
+            _WHOLE_ROWS,
+            """    X_rest, X_val, y_rest, y_val = train_test_split(
+        X, y, test_size=val_frac, stratify=y, random_state=seed)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X_rest, y_rest, test_size=test_frac / (1 - val_frac), stratify=y_rest,
+        random_state=seed)"""),
     },
     "precision_recall_f1": {
         "precision and recall swapped": (
@@ -144,5 +170,56 @@ MUTANTS = {
             "return int(np.argmin(values))", "return float(values.min())"),
         "only 'accuracy' exactly counts as higher-is-better": (
             'if "acc" in metric:', 'if metric in ("accuracy", "val_accuracy"):'),
+    },
+    "confusion_matrix": {
+        "transposed (rows are the prediction)": (
+            "matrix[truth, guess] = ", "matrix[guess, truth] = "),
+        "FP and FN swapped": (
+            "    return matrix\n",
+            "    matrix[0, 1], matrix[1, 0] = matrix[1, 0], matrix[0, 1]\n    return matrix\n"),
+        "class 1 first ([[tp, fn], [fp, tn]])": (
+            "matrix[truth, guess] = ", "matrix[1 - truth, 1 - guess] = "),
+        "rates instead of counts": ("    return matrix\n", "    return matrix / matrix.sum()\n"),
+        "float counts": ("matrix = np.zeros((2, 2), dtype=int)", "matrix = np.zeros((2, 2))"),
+        "flat [tn, fp, fn, tp]": ("    return matrix\n", "    return matrix.ravel()\n"),
+        "TN left at 0 (only the errors and hits counted)": (
+            "    return matrix\n", "    matrix[0, 0] = 0\n    return matrix\n"),
+    },
+    "early_stopping_epoch": {
+        "off by one: waits patience + 1 epochs": (
+            "if waited >= patience:", "if waited > patience:"),
+        "off by one: stops after patience - 1 epochs": (
+            "if waited >= patience:", "if waited >= patience - 1:"),
+        "a tie counts as an improvement (<= instead of <)": (
+            "if loss < best_loss:", "if loss <= best_loss:"),
+        "count not reset at an improvement": (
+            "best, best_loss, waited = epoch, loss, 0", "best, best_loss = epoch, loss"),
+        "stopped and best swapped": ("return epoch, best", "return best, epoch"),
+        "1-based epochs": ("return epoch, best\n", "return epoch + 1, best + 1\n"),
+        "len(val_losses) when it never stops": (
+            "return len(val_losses) - 1, best", "return len(val_losses), best"),
+        "compares with the previous epoch, not the best": (
+            "        else:\n            waited += 1",
+            "        else:\n            best_loss = loss\n            waited += 1"),
+        "the best epoch taken over the whole run": (
+            "                return epoch, best",
+            "                return epoch, int(np.argmin(val_losses))"),
+    },
+    "precision_recall_at_thresholds": {
+        "p > t instead of p >= t": ("flagged = p >= t", "flagged = p > t"),
+        "NaN instead of 0.0 where nothing is flagged": (
+            "if np.any(flagged) else 0.0", "if np.any(flagged) else np.nan"),
+        "precision and recall swapped": (
+            "return precision, recall", "return recall, precision"),
+        "p < t flagged": ("flagged = p >= t", "flagged = p < t"),
+        "flattened output": ("return precision, recall",
+                             "return precision.ravel(), recall.ravel()"),
+        "precision divided by all samples": (
+            "tp / np.sum(flagged) if", "tp / len(p) if"),
+        "recall divided by the flagged samples": (
+            "recall[i] = tp / np.sum(y == 1) if np.any(y == 1) else 0.0",
+            "recall[i] = tp / np.sum(flagged) if np.any(flagged) else 0.0"),
+        "NaN recall with no positives": (
+            "if np.any(y == 1) else 0.0", "if np.any(y == 1) else np.nan"),
     },
 }

@@ -133,3 +133,58 @@ def max_pool2d(X, size):
             "model.predict(X, verbose=0)", "model(X)"),
     },
 }
+
+MUTANTS["conv_output_size"] = {
+    "forgets the padding": (
+        "return (n + 2 * padding - k) // stride + 1", "return (n - k) // stride + 1"),
+    "pads one side only": (
+        "return (n + 2 * padding - k) // stride + 1", "return (n + padding - k) // stride + 1"),
+    "true division (a float)": (
+        "return (n + 2 * padding - k) // stride + 1", "return (n + 2 * padding - k) / stride + 1"),
+    "forgets the + 1": (
+        "return (n + 2 * padding - k) // stride + 1", "return (n + 2 * padding - k) // stride"),
+    "adds the 1 before dividing": (
+        "return (n + 2 * padding - k) // stride + 1", "return (n + 2 * padding - k + 1) // stride"),
+    "rounds up instead of down": (
+        "return (n + 2 * padding - k) // stride + 1",
+        "return -(-(n + 2 * padding - k) // stride) + 1"),
+    "no ValueError when the kernel does not fit": (
+        "    if k > n + 2 * padding:\n", "    if False:\n"),
+    "refuses a kernel that fits exactly (>= instead of >)": (
+        "if k > n + 2 * padding:", "if k >= n + 2 * padding:"),
+    "checks the fit without the padding": ("if k > n + 2 * padding:", "if k > n:"),
+}
+
+MUTANTS["rnn_step"] = {
+    "sigmoid instead of tanh": ("""
+def rnn_step(x_t, h_prev, Wx, Wh, b):
+    return 1 / (1 + np.exp(-(np.asarray(x_t, dtype=float) @ Wx + np.asarray(h_prev) @ Wh + b)))
+"""),
+    "no tanh (linear)": ("return np.tanh(", "return ("),
+    "forgets the bias": (" @ Wh + b)", " @ Wh)"),
+    "forgets the previous state": (" + np.asarray(h_prev, dtype=float) @ Wh + b)", " + b)"),
+    "Wx and Wh swapped": (
+        "np.asarray(x_t, dtype=float) @ Wx + np.asarray(h_prev, dtype=float) @ Wh",
+        "np.asarray(x_t, dtype=float) @ Wh + np.asarray(h_prev, dtype=float) @ Wx"),
+    "ReLU instead of tanh": ("return np.tanh(", "return np.maximum(0.0, "),
+    "recurrent weights transposed": ("@ Wh + b", "@ Wh.T + b"),
+}
+
+MUTANTS["rnn_forward"] = {
+    "returns only the last state": ("return np.stack(states, axis=1)", "return h"),
+    "the state is not carried (h0 at every step)": (
+        "h = rnn_step(X[:, t], h, Wx, Wh, b)\n        states.append(h)",
+        "states.append(rnn_step(X[:, t], h, Wx, Wh, b))"),
+    "stacks time first, (T, n, h)": (
+        "return np.stack(states, axis=1)", "return np.stack(states)"),
+    "ignores h0 (starts from zeros)": (
+        "h = np.asarray(h0, dtype=float)", "h = np.zeros_like(np.asarray(h0, dtype=float))"),
+    "returns h0 .. h_{T-1} (the state before each step)": (
+        "h = rnn_step(X[:, t], h, Wx, Wh, b)\n        states.append(h)",
+        "states.append(h)\n        h = rnn_step(X[:, t], h, Wx, Wh, b)"),
+    "reads the steps in reverse order": ("X[:, t]", "X[:, -1 - t]"),
+    "reads X[t] (a sample) instead of X[:, t] (a step)": (
+        "for t in range(X.shape[1]):\n        h = rnn_step(X[:, t], h, Wx, Wh, b)",
+        "for t in range(X.shape[1]):\n        h = rnn_step(X[t], h, Wx, Wh, b)"),
+    "returns h0 as well: T + 1 states, (n, T + 1, h)": ("states = []", "states = [h]"),
+}
