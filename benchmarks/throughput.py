@@ -79,25 +79,28 @@ def sandbox_cost(course: Path, lesson: str, rounds: int = 7) -> dict:
     import statistics
 
     from grader import jobs
-    from grader.gradebook import Course, lesson_info, prepare
-    from grader.sandbox import KernelFactory, preload_modules
+    from grader.course import Course, ensure_assignment
+    from grader.sandbox import KernelFactory, Limits, preload_modules
+    from grader.sanitize import read_files, sanitize
 
     c = Course.open(course)
-    info = lesson_info(c, lesson)
-    notebook, files, _ = prepare(c, lesson, "student000", info)
-    preload = preload_modules(info["setup_sources"], None)
+    ensure_assignment(c, lesson)
+    model = c.assignment(lesson)
+    notebook = sanitize(c, lesson, model.notebook(lesson), "student000").source
+    files = read_files(c, "student000", lesson)
+    preload = tuple(preload_modules(model.setup_sources, None))
+    sensitive = tuple(c.sensitive_paths())
     runs: dict[str, list] = {"bwrap": [], "none": []}
     setups = {}
     for isolation in runs:
-        limits = {"cell_timeout_s": 30, "notebook_timeout_s": 600, "isolation": isolation}
-        job = jobs.Job(lesson, "student000", notebook, files, limits, c.sensitive_paths(),
+        limits = Limits(isolation=isolation)
+        job = jobs.Job(lesson, lesson, "student000", notebook, files, limits, sensitive,
                        preload, {})
-        setups[isolation] = (job, KernelFactory(limits, c.sensitive_paths(), preload))
+        setups[isolation] = (job, KernelFactory(limits, sensitive, preload))
     for _ in range(rounds):
         for isolation, (job, factory) in setups.items():
             jobs._FACTORIES.clear()
-            key = (repr(sorted(job.limits.items())), tuple(job.sensitive), tuple(job.preload))
-            jobs._FACTORIES[key] = factory
+            jobs._FACTORIES[jobs.factory_key(job)] = factory
             result = jobs.run_job(job)
             assert result.ok, result.reason
             runs[isolation].append((result.seconds, result.kernel_start_s))

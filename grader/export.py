@@ -1,10 +1,12 @@
 """``nngrade export``: one CSV row per student, ready for an LMS grade import.
 
-Columns: ``student``, one per exercise (the sum of its ``test_<name>*`` cells), one per
-free-response answer (the instructor's manual score; empty until graded), ``total``,
-``max_total``, ``status`` and ``reason``. Scores come from the gradebook, so manual grades
-and overrides entered in nbgrader's formgrader are included. A submission that failed
-scores 0 everywhere, with ``status`` ``failed`` and the reason.
+Columns: ``student``, one per exercise (the sum of its test cells; for a course without
+this course's ``test_<name>`` naming, one per autograded cell) and one per manually graded
+answer or task (the instructor's score; empty until graded), in notebook order over the
+assignment's notebooks, then ``total`` (summed over the notebooks, less nbgrader's late
+penalties), ``max_total``, ``status`` and ``reason``. Scores come from the gradebook, so
+manual grades and overrides entered in nbgrader's formgrader are included. A notebook that
+failed scores 0 in its columns; the status says which failed and the reason why.
 """
 
 from __future__ import annotations
@@ -12,71 +14,69 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import nbformat
-
-from grader.gradebook import Course, exercise_of, gradebook_scores, lesson_info
-from grader.status import Journal, state_of
-
-
-def columns(course: Course, lesson: str, info: dict) -> tuple[list[str], dict[str, float]]:
-    """Exercise/free-response columns in notebook order, and their maximum scores."""
-    order = []
-    source = course.source / lesson / f"{lesson}.ipynb"
-    if source.exists():
-        for cell in nbformat.read(str(source), as_version=4).cells:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if gid in info["grade_cells"]:
-                order.append(gid)
-    order += sorted(set(info["grade_cells"]) - set(order))
-    cols: list[str] = []
-    maxima: dict[str, float] = {}
-    for gid in order:
-        col = exercise_of(info, gid)
-        if col not in cols:
-            cols.append(col)
-        maxima[col] = maxima.get(col, 0.0) + float(info["grade_cells"][gid])
-    return cols, maxima
+from grader.course import Course
+from grader.journal import FAILED, HEADER, Journal, state_of
+from grader.record import gradebook_scores
+from grader.status import student_state
 
 
-def rows(course: Course, lesson: str) -> tuple[list[str], list[dict]]:
-    info = lesson_info(course, lesson)
-    cols, maxima = columns(course, lesson, info)
-    scores = gradebook_scores(course, lesson)
-    entries = Journal(course.journal(lesson)).entries()
-    entries.pop("", None)
-    students = sorted(set(entries) | set(scores) | set(course.students_submitted(lesson)))
+def rows(course: Course, assignment: str) -> tuple[list[str], list[dict]]:
+    """(header, one dict per student); see the module docstring."""
+    model = course.assignment(assignment)
+    columns = model.columns()
+    notebooks = [nb.name for nb in model.notebooks]
+    single = len(notebooks) == 1
+    scores = gradebook_scores(course, assignment)
+    entries = Journal(course.journal(assignment)).entries()
+    entries.pop(HEADER, None)
+    students = sorted({s for s, _ in entries} | set(scores)
+                      | set(course.students_submitted(assignment)))
+    max_total = round(sum(cell.points for _, parts in columns for _, cell in parts), 4)
     out = []
     for student in students:
-        entry = entries.get(student)
-        state = state_of(course, lesson, student, entry) if entry else (
-            "graded" if student in scores else "not graded")
-        row = {"student": student}
-        cells = scores.get(student, {})
-        total = 0.0
-        pending = []
-        for col in cols:
-            parts = [gid for gid in info["grade_cells"] if exercise_of(info, gid) == col]
-            values = [_score(cells.get(gid, {})) for gid in parts]
-            if state == "failed":
+        states = {nb: state_of(entries.get((student, nb)),
+                               course.notebook_digest(student, assignment, nb))
+                  for nb in notebooks}
+        if not any((student, nb) in entries for nb in notebooks):  # graded by nbgrader
+            states = {nb: "graded" if student in scores else "not graded" for nb in notebooks}
+        state = student_state(list(states.values()))
+        graded = scores.get(student, {"cells": {}, "late": {}})
+        cells = graded["cells"]
+        row: dict = {"student": student}
+        total, pending = 0.0, []
+        for col, parts in columns:
+            if all(states[nb] == FAILED for nb, _ in parts):
                 row[col] = 0.0
-            elif not cells or all(v is None for v in values):
+                continue
+            values = [_score(cells.get((nb, cell.name), {})) for nb, cell in parts]
+            if not cells or all(v is None for v in values):
                 row[col] = ""
                 if cells:
                     pending.append(col)
-            else:
-                row[col] = round(sum(v or 0.0 for v in values), 4)
-                total += row[col]
-                if any(cells.get(g, {}).get("needs_manual_grade") for g in parts):
-                    pending.append(col)
-        row["total"] = round(total, 4) if (cells or state == "failed") else ""
-        row["max_total"] = round(sum(maxima.values()), 4)
+                continue
+            row[col] = round(sum(v or 0.0 for v in values), 4)
+            total += row[col]
+            if any(cells.get((nb, cell.name), {}).get("needs_manual_grade")
+                   for nb, cell in parts):
+                pending.append(col)
+        late = sum(p for nb, p in graded["late"].items() if states.get(nb) != FAILED)
+        total -= late
+        row["total"] = round(total, 4) if (cells or state == FAILED) else ""
+        row["max_total"] = max_total
         if state == "graded" and pending:
             state = f"graded; needs manual grading: {' '.join(pending)}"
         row["status"] = state
-        reason = (entry or {}).get("reason") or "; ".join((entry or {}).get("notes", []))
-        row["reason"] = reason
+        reasons = []
+        for nb in notebooks:
+            entry = entries.get((student, nb)) or {}
+            text = entry.get("reason") or "; ".join(entry.get("notes", []))
+            if text:
+                reasons.append(text if single else f"{nb}: {text}")
+        if late:
+            reasons.append(f"late submission penalty: {late:g}")
+        row["reason"] = "; ".join(reasons)
         out.append(row)
-    return ["student", *cols, "total", "max_total", "status", "reason"], out
+    return ["student", *[c for c, _ in columns], "total", "max_total", "status", "reason"], out
 
 
 def _score(cell: dict):
@@ -84,9 +84,9 @@ def _score(cell: dict):
     return cell.get("manual") if cell.get("manual") is not None else cell.get("auto")
 
 
-def write_csv(course: Course, lesson: str, path: str | Path) -> int:
+def write_csv(course: Course, assignment: str, path: str | Path) -> int:
     """Write the CSV; returns the number of student rows."""
-    header, data = rows(course, lesson)
+    header, data = rows(course, assignment)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()

@@ -27,34 +27,13 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 from traitlets.config import Config
 
-from grader.gradebook import Course
-from grader.status import FAILED, Journal
+from grader.assignment import HIDDEN_BEGIN, HIDDEN_END, hidden_lines
+from grader.course import Course
+from grader.journal import FAILED, HEADER, MISSING, Journal
 
-BEGIN, END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
-MIN_LINE = 6  # shorter hidden lines ("pass", "x = 1") are too common to redact
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 PLACEHOLDER = "[hidden test]"
-
-
-def hidden_lines(nb) -> tuple[set[int], list[str]]:
-    """Indices of cells with hidden tests, and the hidden lines (longest first) that do
-    not also appear outside the hidden regions (those are public anyway)."""
-    cells, lines, public = set(), set(), set()
-    for index, cell in enumerate(nb.cells):
-        inside = False
-        for line in cell.get("source", "").splitlines():
-            if BEGIN in line:
-                inside = True
-                cells.add(index)
-                continue
-            if END in line:
-                inside = False
-                continue
-            if inside and len(line.strip()) >= MIN_LINE:
-                lines.add(line.strip())
-            elif not inside:
-                public.add(line.strip())
-    return cells, sorted(lines - public, key=len, reverse=True)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+BEGIN, END = HIDDEN_BEGIN, HIDDEN_END
 
 
 def redact(text: str, lines: list[str]) -> str:
@@ -98,21 +77,22 @@ class HideHiddenTests(NbGraderPreprocessor):
         return nb, resources
 
 
-def generate(course: Course, lesson: str, students: list[str] | None = None) -> list[Path]:
-    """Write feedback/<student>/<lesson>/<lesson>.html for graded and failed students."""
+def generate(course: Course, assignment: str, students: list[str] | None = None) -> list[Path]:
+    """Write feedback/<student>/<assignment>/<notebook>.html for every graded notebook (by
+    nbgrader's ``GenerateFeedback``), and a page with the reason for every notebook that
+    failed or was not submitted."""
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
-    journal = Journal(course.journal(lesson)).entries()
-    journal.pop("", None)
-    graded = sorted(p.parent.name for p in course.autograded.glob(f"*/{lesson}")
-                    if p.is_dir() and not p.parent.name.startswith("."))
+    journal = Journal(course.journal(assignment)).entries()
+    journal.pop(HEADER, None)
+    graded = sorted({p.parent.parent.name for p in course.autograded.glob(f"*/{assignment}/*.ipynb")
+                     if not p.parent.parent.name.startswith(".")})
     if students:
         graded = [s for s in graded if s in students]
-    written = []
     for student in (graded if students else ["*"]) if graded else []:
         config = Config(course.config)
-        config.CourseDirectory.assignment_id = lesson
+        config.CourseDirectory.assignment_id = assignment
         config.CourseDirectory.student_id = student
         config.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, ClearHiddenTests,
                                                  CSSHTMLHeaderPreprocessor]
@@ -121,17 +101,22 @@ def generate(course: Course, lesson: str, students: list[str] | None = None) -> 
         app.log.setLevel(logging.ERROR)
         app.force = True
         app.start()
-    written += [course.feedback / s / lesson / f"{lesson}.html" for s in graded]
-    for student, entry in sorted(journal.items()):
-        if entry.get("state") != FAILED or (students and student not in students):
+    written = [course.feedback / s / assignment / f"{p.stem}.html" for s in graded
+               for p in sorted((course.autograded / s / assignment).glob("*.ipynb"))]
+    for (student, notebook), entry in sorted(journal.items()):
+        if entry.get("state") not in (FAILED, MISSING) or (students and student not in students):
             continue
-        target = course.feedback / student / lesson / f"{lesson}.html"
+        if entry.get("state") == FAILED:
+            message = f"Your notebook could not be graded: {entry.get('reason', '')}"
+        else:
+            message = f"{notebook}.ipynb was not submitted; it scores 0."
+        target = course.feedback / student / assignment / f"{notebook}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
+        title = html.escape(f"{assignment}: {notebook}")
         target.write_text(
             "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-            f"<title>{html.escape(lesson)}</title></head><body>"
-            f"<h1>{html.escape(lesson)}</h1><p>Your submission could not be graded: "
-            f"{html.escape(entry.get('reason', ''))}</p>"
+            f"<title>{title}</title></head><body><h1>{title}</h1>"
+            f"<p>{html.escape(message)}</p>"
             "<p>Please contact your instructor.</p></body></html>", encoding="utf-8")
         written.append(target)
     return written

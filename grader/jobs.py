@@ -28,30 +28,38 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from grader.sandbox.limits import Limits
+
 PR_SET_PDEATHSIG = 1
 
 
 @dataclass
 class Job:
-    """One submission to execute."""
+    """One notebook of one submission to execute.
 
-    lesson: str
-    student: str
+    ``notebook`` is nbgrader's notebook id (the file name without ``.ipynb``), ``source``
+    the sanitized notebook (JSON), ``files`` the submission's other files by relative path.
+    """
+
+    assignment: str
     notebook: str
+    student: str
+    source: str
     files: dict[str, bytes] = field(default_factory=dict)
-    limits: dict = field(default_factory=dict)
-    sensitive: list[str] = field(default_factory=list)
-    preload: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    sensitive: tuple[str, ...] = ()
+    preload: tuple[str, ...] = ()
     config: dict = field(default_factory=dict)
 
 
 @dataclass
 class Result:
-    """What a worker made of a job."""
+    """What a worker made of a job: ``source`` is the executed notebook (JSON) when ``ok``."""
 
     student: str
+    notebook: str
     ok: bool
-    notebook: str | None = None
+    source: str | None = None
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -66,10 +74,15 @@ class Result:
 _FACTORIES: dict = {}
 
 
+def factory_key(job: Job) -> tuple:
+    """Jobs with the same key share a worker's kernel factory (zygote, slot, paths)."""
+    return job.limits, tuple(job.sensitive), tuple(job.preload)
+
+
 def _factory(job: Job):
     from grader.sandbox import KernelFactory
 
-    key = (repr(sorted(job.limits.items())), tuple(job.sensitive), tuple(job.preload))
+    key = factory_key(job)
     if key not in _FACTORIES:
         for old in _FACTORIES.values():
             old.close()
@@ -84,24 +97,25 @@ def run_job(job: Job) -> Result:
     from traitlets.config import Config
 
     from grader.executor import GradingExecute, GradingFailed
-    from grader.gradebook import post_process
+    from grader.record import post_process
 
     started = time.monotonic()
-    result = Result(job.student, False, worker=f"{os.uname().nodename}:{os.getpid()}")
+    result = Result(job.student, job.notebook, False,
+                    worker=f"{os.uname().nodename}:{os.getpid()}")
     try:
         factory = _factory(job)
         config = Config(job.config)
-        nb = nbformat.reads(job.notebook, as_version=4)
+        nb = nbformat.reads(job.source, as_version=4)
         executor = GradingExecute(config=config, factory=factory, limits=job.limits,
-                                  files=job.files, workdir_name=job.lesson)
-        resources = {"nbgrader": {"notebook": job.lesson, "assignment": job.lesson,
+                                  files=job.files, workdir_name=job.assignment)
+        resources = {"nbgrader": {"notebook": job.notebook, "assignment": job.assignment,
                                   "student": job.student}, "metadata": {"path": "/"}}
         os.environ["NBGRADER_EXECUTION"] = "autograde"
         try:
             nb, _ = executor.preprocess(nb, resources)
             nb = post_process(nb, config)
             result.ok = True
-            result.notebook = nbformat.writes(nb)
+            result.source = nbformat.writes(nb)
         except GradingFailed as exc:
             result.reason = str(exc)
         report = getattr(executor, "report", None)
@@ -168,7 +182,7 @@ class Worker:
         result = _recv(self.proc.stdout)
         job, self.job = self.job, None
         if result is None:
-            return Result(job.student, False, reason="grading worker crashed")
+            return Result(job.student, job.notebook, False, reason="grading worker crashed")
         return result
 
     def call(self, job: Job) -> Result:
@@ -189,7 +203,12 @@ class Worker:
 
 
 class LocalPool:
-    """``n`` worker processes on this machine."""
+    """``n`` worker processes on this machine.
+
+    Hand-written, not ``concurrent.futures.ProcessPoolExecutor``: each worker keeps a warm
+    zygote and a sandbox uid slot for its whole life, and a crashed worker must fail only
+    its own job (a ProcessPoolExecutor breaks the whole pool and every pending future).
+    """
 
     def __init__(self, n: int, log_dir: str | None = None) -> None:
         self.n = n
@@ -263,11 +282,11 @@ class DaskPool:
         from distributed import as_completed
 
         pending = as_completed()
-        self._students: dict[str, str] = {}
+        self._jobs: dict[str, tuple[str, str]] = {}
         inflight = 0
         for job in jobs:
             future = self.client.submit(remote_grade, job, pure=False)
-            self._students[future.key] = job.student
+            self._jobs[future.key] = (job.student, job.notebook)
             pending.add(future)
             inflight += 1
             while inflight >= 2 * self.n:
@@ -280,8 +299,9 @@ class DaskPool:
         try:
             return future.result()
         except Exception as exc:  # noqa: BLE001 - the cluster lost it
-            student = self._students.get(future.key, "?")
-            return Result(student, False, reason=f"grading error on the cluster: {exc}")
+            student, notebook = self._jobs.get(future.key, ("?", "?"))
+            return Result(student, notebook, False,
+                          reason=f"grading error on the cluster: {exc}")
 
     def close(self) -> None:
         self.client.close()

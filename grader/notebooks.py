@@ -1,4 +1,5 @@
-"""The course's notebook format: cell builders for authors and a reader for tools.
+"""The course's notebook format: cell builders for authors (the reader is
+:mod:`grader.assignment`; its names are re-exported here for older imports).
 
 Conventions (checked by tests/test_notebook_format.py):
 - every cell has a stable ``id``; code cells carry no outputs or execution counts;
@@ -12,11 +13,12 @@ Conventions (checked by tests/test_notebook_format.py):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
+
+from grader.assignment import Exercise, exercises, grade_meta, setup_cells
 
 SCHEMA = 3
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.MULTILINE)
@@ -90,45 +92,6 @@ def read(path: Path) -> NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
-def grade_meta(cell: NotebookNode) -> dict:
-    """The cell's nbgrader metadata, or an empty dict."""
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-@dataclass
-class Exercise:
-    """One graded function: its solution cell and its test cells."""
-
-    name: str
-    solution: NotebookNode
-    tests: list[NotebookNode] = field(default_factory=list)
-
-
-def setup_cells(nb: NotebookNode) -> list[NotebookNode]:
-    """Locked, ungraded code cells whose grade_id starts with ``setup``."""
-    return [c for c in nb.cells if c.cell_type == "code"
-            and str(grade_meta(c).get("grade_id", "")).startswith("setup")
-            and not grade_meta(c).get("grade") and not grade_meta(c).get("solution")]
-
-
-def exercises(nb: NotebookNode) -> dict[str, Exercise]:
-    """Exercises by name, in notebook order, each with its ``test_<name>*`` cells."""
-    found: dict[str, Exercise] = {}
-    for cell in nb.cells:
-        meta = grade_meta(cell)
-        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
-            found[meta["grade_id"]] = Exercise(meta["grade_id"], cell)
-    for cell in nb.cells:
-        meta = grade_meta(cell)
-        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            grade_id = str(meta.get("grade_id", ""))
-            owners = [n for n in found
-                      if grade_id == f"test_{n}" or grade_id.startswith(f"test_{n}_")]
-            if owners:
-                found[max(owners, key=len)].tests.append(cell)
-    return found
-
-
 def defined_functions(source: str) -> list[str]:
     """Names of the top-level functions a cell defines."""
     return _DEF.findall(source)
@@ -137,3 +100,8 @@ def defined_functions(source: str) -> list[str]:
 def lesson_notebook(folder: Path) -> Path:
     """The notebook ``<folder>/<folder name>.ipynb``."""
     return folder / f"{folder.name}.ipynb"
+
+
+__all__ = ["Exercise", "code", "defined_functions", "exercises", "free_response", "grade_meta",
+           "lesson_notebook", "markdown", "new_notebook", "read", "setup", "setup_cells",
+           "solution", "tests", "write"]

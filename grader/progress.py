@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from grader.notebooks import exercises, grade_meta
+from grader.assignment import edited_by_checksum, exercises, grade_meta, is_hidden_test
 
 PASS, FAIL, TODO, NOT_RUN = "pass", "fail", "todo", "not run"
 _QUIET = logging.getLogger("nngrade.progress.kernel")  # timeouts are reported per exercise
@@ -102,26 +102,13 @@ def _wrote_stderr(cell: NotebookNode) -> bool:
                for o in cell.get("outputs", []))
 
 
-def _edited_locked_cells(nb: NotebookNode) -> list[str]:
-    from nbgrader.utils import compute_checksum
-
-    edited = []
-    for cell in nb.cells:
-        meta = grade_meta(cell)
-        if meta.get("locked") and meta.get("checksum") and not meta.get("solution"):
-            if compute_checksum(cell) != meta["checksum"]:
-                edited.append(meta.get("grade_id", cell.get("id", "?")))
-    return edited
-
-
 def judge(nb: NotebookNode, executed: set[int] | None = None) -> list[ExerciseProgress]:
     """Each exercise's status from an executed notebook; ``executed`` are the indices of
     cells that ran (``None``: all of them)."""
     index = {id(cell): i for i, cell in enumerate(nb.cells)}
     results = []
     for name, exercise in exercises(nb).items():
-        visible = [c for c in exercise.tests
-                   if not str(grade_meta(c).get("grade_id", "")).endswith("_hidden")]
+        visible = [c for c in exercise.tests if not is_hidden_test(c)]
         if not visible:
             continue
         ran = executed is None or all(index[id(c)] in executed for c in visible)
@@ -158,7 +145,7 @@ def check_notebook(notebook: Path, timeout: int = 120) -> LessonProgress:
         progress.problem = f"cannot read the notebook: {_first_line(exc)}"
         return progress
     progress.warnings = [f"locked cell {g} was edited: the grader uses the original text"
-                         for g in _edited_locked_cells(original)]
+                         for g in edited_by_checksum(original)]
     with tempfile.TemporaryDirectory(prefix="nngrade-progress-") as tmp:
         copy = _copy_lessons(notebook, Path(tmp))
         nb = nbformat.read(str(copy), as_version=4)

@@ -1,7 +1,15 @@
-"""Build ``lessons/`` from ``solutions/`` with nbgrader, or check that it is in sync."""
+"""Build a course's student release from its source folder with nbgrader, or check it.
+
+The course's nbgrader configuration names both folders (this repository's says
+``solutions`` -> ``lessons``; nbgrader's defaults are ``source`` -> ``release``) and
+configures ``generate_assignment`` (code stubs, ignored files). Nothing is recorded in a
+gradebook.
+"""
 
 from __future__ import annotations
 
+import copy
+import fnmatch
 import json
 import logging
 import shutil
@@ -10,62 +18,102 @@ from pathlib import Path
 
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config
 
-from grader import LESSONS, ROOT, SOLUTIONS, lesson_ids
+from grader.course import Course
 
 
-def build(lessons: list[str] | None = None, *, into: Path = LESSONS, root: Path = ROOT,
-          source: Path = SOLUTIONS) -> list[Path]:
-    """Generate the student version of each lesson into ``into/<lesson>/``.
+def release_dir(course: Course) -> Path:
+    """The course's release folder (the student versions)."""
+    return course.root / course.config.CourseDirectory.get("release_directory", "release")
 
-    Solutions become stubs, hidden tests are removed, outputs cleared; cell ids are kept.
-    Nothing is recorded in a gradebook. Returns the written notebooks.
+
+def assignment_ids(folder: Path, ignore: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The assignment folders under ``folder``, sorted, without hidden and ignored ones."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir()
+                  if p.is_dir() and not p.name.startswith(".")
+                  and not any(fnmatch.fnmatch(p.name, pattern) for pattern in ignore))
+
+
+def assignments(course: Course) -> list[str]:
+    """Every assignment of the course's source folder."""
+    return assignment_ids(course.source, course.ignore)
+
+
+def build(course: Course, names: list[str] | None = None, *, into: Path | None = None
+          ) -> list[Path]:
+    """Generate the student version of each assignment into ``into/<name>/``.
+
+    ``into`` defaults to the course's release folder. Solutions become stubs, hidden tests
+    are removed, outputs cleared; cell ids are kept. Returns the written notebooks.
     """
-    lessons = lessons or lesson_ids(source)
-    unknown = sorted(set(lessons) - set(lesson_ids(source)))
-    if unknown:
-        raise ValueError(f"no such lesson in {source}: {', '.join(unknown)}")
-    config = Config()
-    config.CourseDirectory.root = str(root)
-    config.CourseDirectory.source_directory = str(source)
+    names = selected(course, names)
+    into = release_dir(course) if into is None else into
+    config = copy.deepcopy(course.config)
+    config.CourseDirectory.root = str(course.root)
     config.CourseDirectory.release_directory = str(into)
-    config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
     config.SaveCells.enabled = False  # nothing is recorded in a gradebook
     config.GenerateAssignment.no_database = True
-    config.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     coursedir = CourseDirectory(config=config)
-    for lesson in lessons:
-        coursedir.assignment_id = lesson
+    for name in names:
+        coursedir.assignment_id = name
         app = GenerateAssignment(coursedir=coursedir, config=config)
         app.log.setLevel(logging.ERROR)
         app.force = True
         app.start()
-    return sorted(p for lesson in lessons for p in (into / lesson).glob("*.ipynb"))
+    return sorted(p for name in names for p in (into / name).glob("*.ipynb"))
 
 
-def differences(lessons: list[str] | None = None) -> list[str]:
-    """Lines naming each file of ``lessons/`` that differs from a fresh build."""
-    lessons = lessons or lesson_ids(SOLUTIONS)
+def differences(course: Course, names: list[str] | None = None) -> list[str]:
+    """Lines naming each file of the release folder that differs from a fresh build."""
+    names = selected(course, names)
+    source, release = shown(course, course.source), shown(course, release_dir(course))
     with tempfile.TemporaryDirectory(prefix="nngrade-release-") as tmp:
-        fresh = Path(tmp) / "lessons"
-        build(lessons, into=fresh)
+        fresh = Path(tmp) / "release"
+        build(course, names, into=fresh)
         problems = []
-        for lesson in lessons:
-            want = _files(fresh / lesson)
-            have = _files(LESSONS / lesson)
-            for name in sorted(want.keys() - have.keys()):
-                problems.append(f"lessons/{lesson}/{name}: missing (run `nngrade release`)")
-            for name in sorted(have.keys() - want.keys()):
-                problems.append(f"lessons/{lesson}/{name}: not in the build from solutions/")
-            for name in sorted(want.keys() & have.keys()):
-                if not _same_file(want[name], have[name]):
-                    problems.append(f"lessons/{lesson}/{name}: differs from what "
-                                    f"solutions/{lesson} builds (run `nngrade release {lesson}`)")
-        released = set(lesson_ids(LESSONS)) if LESSONS.exists() else set()
-        extra = sorted(released - set(lesson_ids(SOLUTIONS)))
-        problems += [f"lessons/{name}: no such lesson in solutions/" for name in extra]
-        return problems
+        for name in names:
+            want = _files(fresh / name)
+            have = _files(release_dir(course) / name)
+            for rel in sorted(want.keys() - have.keys()):
+                problems.append(f"{release}/{name}/{rel}: missing (run `nngrade release`)")
+            for rel in sorted(have.keys() - want.keys()):
+                problems.append(f"{release}/{name}/{rel}: not in the build from {source}/")
+            for rel in sorted(want.keys() & have.keys()):
+                if not _same_file(want[rel], have[rel]):
+                    problems.append(f"{release}/{name}/{rel}: differs from what "
+                                    f"{source}/{name} builds (run `nngrade release {name}`)")
+    extra = sorted(set(assignment_ids(release_dir(course), course.ignore))
+                   - set(assignments(course)))
+    problems += [f"{release}/{name}: no such assignment in {source}/" for name in extra]
+    return problems
+
+
+def clean(course: Course, names: list[str]) -> None:
+    """Remove released assignments so that a build starts from nothing."""
+    for name in names:
+        shutil.rmtree(release_dir(course) / name, ignore_errors=True)
+
+
+def selected(course: Course, names: list[str] | None) -> list[str]:
+    """``names`` (default: every assignment), checked against the course's source folder."""
+    known = assignments(course)
+    if not course.source.is_dir():
+        raise FileNotFoundError(f"no source folder {course.source} in the course "
+                                f"{course.root} (nbgrader's CourseDirectory.source_directory)")
+    unknown = sorted(set(names or ()) - set(known))
+    if unknown:
+        raise ValueError(f"no such assignment in {course.source}: {', '.join(unknown)}")
+    return list(names or known)
+
+
+def shown(course: Course, folder: Path) -> str:
+    """``folder`` relative to the course when it lies inside it, else in full."""
+    try:
+        return str(folder.relative_to(course.root))
+    except ValueError:
+        return str(folder)
 
 
 def _files(folder: Path) -> dict[str, Path]:
@@ -85,9 +133,3 @@ def _same_file(a: Path, b: Path) -> bool:
         except json.JSONDecodeError:
             return False
     return a.read_bytes() == b.read_bytes()
-
-
-def clean(lessons: list[str]) -> None:
-    """Remove released lessons so that a build starts from nothing."""
-    for lesson in lessons:
-        shutil.rmtree(LESSONS / lesson, ignore_errors=True)

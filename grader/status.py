@@ -1,86 +1,82 @@
-"""The grading journal: one JSON line per graded or failed submission, fsync'ed.
+"""``nngrade status``: what is submitted, graded, failed and why, per notebook and per
+student, from the journal (:mod:`grader.journal`) and the submitted files.
 
-``autograded/.nngrade/<lesson>.jsonl`` (a dot folder: nbgrader's globs skip it) is appended
-after a submission's grades are in the gradebook and its files in ``autograded/``; the last
-line of a student wins. A line cut short by a crash is ignored, so that submission is graded
-again on the next run: nothing is graded twice (a journaled submission is skipped unless
-its files changed) and nothing is lost.
+A student's state sums up their notebooks': ``graded`` (every notebook graded or not
+submitted), ``failed`` (every notebook failed), ``partly failed``, ``partly graded``,
+``changed since grading`` (any notebook's submission changed) or ``not graded``.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from grader.course import Course
+from grader.journal import FAILED, GRADED, HEADER, MISSING, Journal, state_of
 
-from grader.gradebook import Course, submission_digest
-
-GRADED, FAILED = "graded", "failed"
+NOT_GRADED, CHANGED = "not graded", "changed since grading"
 
 
-@dataclass
-class Journal:
-    """Append-only record of one lesson's grading."""
-
-    path: Path
-
-    def entries(self) -> dict[str, dict]:
-        """The latest entry per student (runs' headers under the key ``""``)."""
-        out: dict[str, dict] = {}
-        if not self.path.exists():
-            return out
-        with self.path.open(encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue  # a torn last line after a crash
-                out[entry.get("student", "")] = entry
-        return out
-
-    def append(self, entry: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        entry = {**entry, "when": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        torn = False
-        if self.path.exists() and self.path.stat().st_size:
-            with self.path.open("rb") as handle:
-                handle.seek(-1, os.SEEK_END)
-                torn = handle.read(1) != b"\n"  # a crash cut the last line short
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(("\n" if torn else "") + json.dumps(entry, sort_keys=True) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+def notebook_names(course: Course, assignment: str, entries: dict | None = None) -> list[str]:
+    """The assignment's notebooks: the source's, and any the journal knows, sorted."""
+    names = {p.stem for p in (course.source / assignment).glob("*.ipynb")}
+    names |= {nb for (student, nb) in (entries or {}) if student}
+    return sorted(names)
 
 
-def state_of(course: Course, lesson: str, student: str, entry: dict | None) -> str:
-    """'graded', 'failed', 'not graded' or 'changed since grading'."""
-    if entry is None:
-        return "not graded"
-    if entry.get("digest") != submission_digest(course, student, lesson):
-        return "changed since grading"
-    return entry["state"]
+def student_state(states: list[str]) -> str:
+    """One student's state from their notebooks' states."""
+    if not states or all(s == NOT_GRADED for s in states):
+        return NOT_GRADED
+    if CHANGED in states:
+        return CHANGED
+    if all(s == FAILED for s in states):
+        return FAILED
+    if FAILED in states:
+        return "partly failed"
+    if NOT_GRADED in states:
+        return "partly graded"
+    return GRADED
 
 
-def report(course: Course, lesson: str) -> dict:
+def _prefixed(parts: list[tuple[str, str]], single: bool) -> list[str]:
+    return [text if single else f"{nb}: {text}" for nb, text in parts if text]
+
+
+def report(course: Course, assignment: str) -> dict:
     """Everything ``nngrade status`` shows, as data."""
-    journal = Journal(course.journal(lesson))
-    entries = journal.entries()
-    header = entries.pop("", {})
-    students = sorted(set(course.students_submitted(lesson)) | set(entries))
+    entries = Journal(course.journal(assignment)).entries()
+    header = entries.pop(HEADER, {})
+    notebooks = notebook_names(course, assignment, entries)
+    submitted = course.students_submitted(assignment)
+    students = sorted(set(submitted) | {s for s, _ in entries})
+    single = len(notebooks) == 1
     rows = []
     for student in students:
-        entry = entries.get(student)
-        state = state_of(course, lesson, student, entry)
-        rows.append({"student": student, "state": state,
-                     "score": entry.get("score") if entry else None,
-                     "max_score": entry.get("max_score") if entry else None,
-                     "reason": (entry or {}).get("reason", ""),
-                     "notes": (entry or {}).get("notes", [])})
+        per_notebook = []
+        for nb in notebooks:
+            entry = entries.get((student, nb))
+            state = state_of(entry, course.notebook_digest(student, assignment, nb))
+            per_notebook.append({"notebook": nb, "state": state,
+                                 "score": entry.get("score") if entry else None,
+                                 "max_score": entry.get("max_score") if entry else None,
+                                 "reason": (entry or {}).get("reason", ""),
+                                 "notes": (entry or {}).get("notes", [])})
+        scored = [n for n in per_notebook if n["score"] is not None]
+        rows.append({
+            "student": student,
+            "state": student_state([n["state"] for n in per_notebook]),
+            "score": sum(n["score"] for n in scored) if scored else None,
+            "max_score": sum(n["max_score"] or 0 for n in scored) if scored else None,
+            "reason": "; ".join(_prefixed([(n["notebook"], n["reason"]) for n in per_notebook],
+                                          single)),
+            "notes": _prefixed([(n["notebook"], note) for n in per_notebook
+                                for note in n["notes"]], single),
+            "notebooks": per_notebook})
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["state"]] = counts.get(row["state"], 0) + 1
-    return {"lesson": lesson, "submitted": len(course.students_submitted(lesson)),
-            "counts": counts, "rows": rows, "limits": header.get("limits"),
-            "last_run": header.get("when")}
+    return {"lesson": assignment, "assignment": assignment, "notebooks": notebooks,
+            "submitted": len(submitted), "counts": counts, "rows": rows,
+            "limits": header.get("limits"), "last_run": header.get("when")}
+
+
+__all__ = ["FAILED", "GRADED", "MISSING", "Journal", "notebook_names", "report",
+           "student_state"]

@@ -3,8 +3,10 @@
 ``load(name)`` reads one of :data:`DATASETS` and returns a :class:`Dataset`. Every load
 checks the file's SHA-256 against :data:`CHECKSUMS`; a missing file raises
 ``FileNotFoundError`` and a changed one :class:`DataFileError`, both saying how to
-restore it. Nothing is ever downloaded. The folder is ``datasets/`` at the repository
-root, or the one named by the ``NNCOURSE_DATA`` environment variable.
+restore it. Nothing is ever downloaded. The folder is the one named by the
+``NNCOURSE_DATA`` environment variable, else the copy an installed package carries
+(``nncourse/datasets/``, put there by ``setup.py``'s build step), else ``datasets/`` of the
+checkout an editable install runs from.
 
 >>> spam = load("spam")
 >>> spam.X.shape, spam.target_names
@@ -97,15 +99,23 @@ class Dataset:
         )
 
 
+INSTALLED = Path(__file__).resolve().with_name("datasets")  # in a wheel-installed package
+CHECKOUT = Path(__file__).resolve().parents[1] / "datasets"  # an editable install's checkout
+
+
 def data_dir() -> Path:
-    """The folder the datasets are read from: ``$NNCOURSE_DATA`` or ``<repo>/datasets``."""
+    """The folder the datasets are read from: ``$NNCOURSE_DATA``, else the installed
+    package's ``nncourse/datasets``, else the checkout's ``datasets/``."""
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).expanduser()
-    return Path(__file__).resolve().parents[1] / "datasets"
+    return INSTALLED if INSTALLED.is_dir() else CHECKOUT
 
 
-def _restore_hint(spec: _Spec) -> str:
+def _restore_hint(spec: _Spec, folder: Path) -> str:
+    if folder == INSTALLED:
+        return ("It belongs to the installed course package: reinstall that "
+                "(`pip install --force-reinstall --no-deps` the course's folder or wheel).")
     return (
         f"Restore it with `git checkout -- datasets/{spec.file}` or regenerate it with "
         f"`python datasets/{spec.script}`."
@@ -123,16 +133,17 @@ def _spec(name: str) -> _Spec:
 
 def _read_verified(spec: _Spec) -> bytes:
     """The file's bytes after checking them against the recorded SHA-256."""
-    path = data_dir() / spec.file
+    folder = data_dir()
+    path = folder / spec.file
     if not path.is_file():
-        raise FileNotFoundError(f"dataset file {path} is missing. {_restore_hint(spec)}")
+        raise FileNotFoundError(f"dataset file {path} is missing. {_restore_hint(spec, folder)}")
     raw = path.read_bytes().replace(b"\r\n", b"\n")  # a CRLF checkout is still the same data
     digest = hashlib.sha256(raw).hexdigest()
     expected = CHECKSUMS[spec.file]
     if digest != expected:
         raise DataFileError(
             f"dataset file {path} has been changed or is corrupt (sha256 {digest[:12]}..., "
-            f"expected {expected[:12]}...). {_restore_hint(spec)}"
+            f"expected {expected[:12]}...). {_restore_hint(spec, folder)}"
         )
     return raw
 

@@ -131,6 +131,7 @@ print(json.dumps(seen))
 def test_kernel_is_contained(tmp_path):
     """Run a probe notebook through a real sandboxed kernel and read what it saw."""
     from grader.jobs import Job, run_job
+    from grader.sandbox import Limits
 
     course = make_course(tmp_path / "course")
     (course / "gradebook.db").write_text("precious")
@@ -139,14 +140,14 @@ def test_kernel_is_contained(tmp_path):
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}
-    limits = {"cell_timeout_s": 30, "notebook_timeout_s": 60, "memory_mb": 2048,
-              "max_processes": 50, "isolation": "bwrap"}
-    result = run_job(Job(LESSON, "probe", nbformat.writes(probe), {}, limits,
-                         [str(course)], ["numpy"], {}))
+    limits = Limits(cell_timeout_s=30, notebook_timeout_s=60, memory_mb=2048,
+                    max_processes=50, isolation="bwrap")
+    result = run_job(Job(LESSON, LESSON, "probe", nbformat.writes(probe), {}, limits,
+                         (str(course),), ("numpy",), {}))
     assert result.ok, result.reason
     import json
 
-    out = nbformat.reads(result.notebook, as_version=4).cells[0].outputs
+    out = nbformat.reads(result.source, as_version=4).cells[0].outputs
     seen = json.loads(out[0]["text"])
     assert seen["uid"] >= 61000
     assert seen["course"] is False and seen["gradebook"] is False

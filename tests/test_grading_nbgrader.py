@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import LESSON_IDS, NUMPY_LESSONS
-
-from grader.scratch import grade_lesson
+from support.scratch import grade_lesson
 
 _CACHE: dict = {}
 

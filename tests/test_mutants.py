@@ -13,8 +13,8 @@ import importlib
 
 import pytest
 from conftest import LESSON_IDS, MUTATION_RESULTS, solution_notebook
+from support.mutants import apply_mutant, run_exercise
 
-from grader.mutants import apply_mutant, run_exercise
 from grader.notebooks import exercises, read
 
 MIN_MUTANTS = 4

@@ -10,9 +10,10 @@ import sys
 
 import pytest
 from conftest import LESSON_IDS, NUMPY_LESSONS, ROOT, release_notebook, solution_notebook
+from support.syllabus import CONTRACT
 
+from grader.assignment import has_hidden
 from grader.notebooks import defined_functions, exercises, grade_meta, read, setup_cells
-from grader.syllabus import CONTRACT
 
 ALL_NOTEBOOKS = [solution_notebook(x) for x in LESSON_IDS] + [
     release_notebook(x) for x in LESSON_IDS]
@@ -44,9 +45,9 @@ def test_lesson_follows_the_exercise_contract(lesson):
         assert "### BEGIN SOLUTION" in exercise.solution.source
         ids = [grade_meta(t)["grade_id"] for t in exercise.tests]
         assert f"test_{name}" in ids, f"{name}: needs a visible test cell test_{name}"
-        hidden = [t for t in exercise.tests if "### BEGIN HIDDEN TESTS" in t.source]
+        hidden = [t for t in exercise.tests if has_hidden(t.source)]
         assert hidden, f"{name}: needs hidden tests"
-        visible = [t for t in exercise.tests if "### BEGIN HIDDEN TESTS" not in t.source]
+        visible = [t for t in exercise.tests if not has_hidden(t.source)]
         assert visible, f"{name}: needs a test cell with visible checks"
         for test in exercise.tests:
             meta = grade_meta(test)
@@ -115,7 +116,7 @@ def test_visible_test_cells_say_when_they_pass(lesson):
     nb = read(solution_notebook(lesson))
     for name, exercise in exercises(nb).items():
         for cell in exercise.tests:
-            if "### BEGIN HIDDEN TESTS" in cell.source:
+            if has_hidden(cell.source):
                 continue
             last = cell.source.rstrip().splitlines()[-1]
             assert last == f'passed("{name}")', (

@@ -65,7 +65,7 @@ def test_save_and_load_round_trip_byte_for_byte(tmp_path):
 
 def test_regenerated_with_tensorflow_matches_the_shipped_file(tmp_path):
     pytest.importorskip("tensorflow")
-    from grader.tape_fixtures import build
+    from support.tape_fixtures import build
 
     fresh = tape_cases(build(tmp_path / "tape_gradients.npz"))
     shipped = tape_cases()

@@ -113,7 +113,7 @@ def test_export_one_row_per_student(course, tmp_path):
 
 
 def test_export_includes_manual_grades(course, tmp_path):
-    from grader.gradebook import Course
+    from grader.course import Course
 
     with Course.open(course).gradebook() as gb:
         grade = gb.find_grade("fr_xor", LESSON, LESSON, "solved")

@@ -9,7 +9,9 @@ from pathlib import Path
 import nbformat
 
 from grader.feedback import HideHiddenTests, hidden_lines
+from grader.journal import Journal
 from grader.sandbox import (
+    Limits,
     SandboxPaths,
     bwrap_command,
     describe,
@@ -17,7 +19,6 @@ from grader.sandbox import (
     preload_modules,
     sandbox_paths,
 )
-from grader.status import Journal
 
 
 def test_bwrap_command_isolates_everything():
@@ -38,8 +39,8 @@ def test_bwrap_command_isolates_everything():
 def test_sandbox_never_binds_back_a_hidden_folder(tmp_path):
     course = tmp_path / "course"
     (course / "submitted").mkdir(parents=True)
-    paths = sandbox_paths([str(course)], {"expose_paths": [str(course),
-                                                           str(course / "submitted")]})
+    paths = sandbox_paths([str(course)], Limits(expose_paths=(str(course),
+                                                              str(course / "submitted"))))
     assert str(course) in paths.hide
     assert not any(str(course) == p or p.startswith(str(course) + "/") and "submitted" in p
                    for p in paths.expose)
@@ -71,12 +72,24 @@ def test_limits_are_described():
 
 def test_journal_ignores_a_torn_last_line(tmp_path):
     journal = Journal(tmp_path / "j.jsonl")
-    journal.append({"student": "a", "state": "graded"})
+    journal.append({"student": "a", "notebook": "nb", "state": "graded"})
     with journal.path.open("a") as handle:
         handle.write('{"student": "b", "sta')
-    assert set(journal.entries()) == {"a"}
-    journal.append({"student": "a", "state": "failed"})
-    assert journal.entries()["a"]["state"] == "failed"
+    assert set(journal.entries()) == {("a", "nb")}
+    journal.append({"student": "a", "notebook": "nb", "state": "failed"})
+    assert journal.entries()[("a", "nb")]["state"] == "failed"
+
+
+def test_journal_keys_entries_by_student_and_notebook(tmp_path):
+    """Old single-notebook lines (no ``notebook``) belong to the notebook named after the
+    assignment; a run's header is kept apart."""
+    journal = Journal(tmp_path / "01_neuron.jsonl")
+    journal.append({"student": "", "jobs": 2})
+    journal.append({"student": "a", "state": "graded"})
+    journal.append({"student": "a", "notebook": "quiz", "state": "failed"})
+    entries = journal.entries()
+    assert set(entries) == {("", ""), ("a", "01_neuron"), ("a", "quiz")}
+    assert entries[("a", "quiz")]["state"] == "failed"
 
 
 def test_hidden_test_tracebacks_are_reduced_to_their_message():

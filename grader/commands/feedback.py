@@ -1,4 +1,5 @@
-"""``nngrade feedback LESSON``: per-student HTML feedback without hidden tests."""
+"""``nngrade feedback ASSIGNMENT``: per-student, per-notebook HTML feedback without hidden
+tests."""
 
 from __future__ import annotations
 
@@ -8,20 +9,22 @@ from grader.commands.autograde import add_course_options
 
 
 def run(args: argparse.Namespace) -> int:
+    from grader.course import Course
     from grader.feedback import generate
-    from grader.gradebook import Course
 
     course = Course.open(args.course, args.db)
-    written = generate(course, args.lesson, args.student or None)
-    print(f"wrote feedback for {len(written)} students under {course.feedback}")
+    written = generate(course, args.assignment, args.student or None)
+    students = {path.parent.parent.name for path in written}
+    print(f"wrote {len(written)} feedback pages for {len(students)} students under "
+          f"{course.feedback}")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``feedback`` subcommand."""
-    p = sub.add_parser("feedback", help="write feedback/<student>/LESSON/*.html "
+    p = sub.add_parser("feedback", help="write feedback/<student>/ASSIGNMENT/<notebook>.html "
                                         "(failed tests' messages, never hidden tests)")
-    p.add_argument("lesson", help="lesson folder, e.g. 01_neuron")
+    p.add_argument("assignment", help="nbgrader assignment id, e.g. 01_neuron")
     p.add_argument("--student", action="append", metavar="ID", help="only this student")
     add_course_options(p)
     p.set_defaults(run=run)

@@ -1,39 +1,46 @@
-"""``nngrade release [LESSON ...] [--check]``: build or check the student release."""
+"""``nngrade release [ASSIGNMENT ...] [--check] [--course DIR]``: build or check the release."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from grader import LESSONS, SOLUTIONS, lesson_ids
-
 
 def run(args: argparse.Namespace) -> int:
-    """Build lessons/ from solutions/, or with ``--check`` report where it differs."""
+    """Build the course's release folder from its source folder, or with ``--check`` report
+    where it differs."""
     from grader import release
+    from grader.course import Course
 
+    course = Course.open(args.course)
+    source = release.shown(course, course.source)
+    target = release.shown(course, release.release_dir(course))
     if args.check:
-        problems = release.differences(args.lessons or None)
+        problems = release.differences(course, args.assignments or None)
         for line in problems:
             print(line, file=sys.stderr)
         if problems:
-            print(f"lessons/ is out of date in {len(problems)} place(s); run `nngrade release`.",
+            print(f"{target}/ is out of date in {len(problems)} place(s); run `nngrade release`.",
                   file=sys.stderr)
             return 1
-        count = len(args.lessons or lesson_ids(SOLUTIONS))
-        print(f"lessons/ matches solutions/ ({count} lessons).")
+        count = len(args.assignments or release.assignments(course))
+        print(f"{target}/ matches {source}/ ({count} assignments).")
         return 0
-    lessons = args.lessons or lesson_ids(SOLUTIONS)
-    release.clean(lessons)
-    for path in release.build(lessons):
-        print(f"wrote {path.relative_to(LESSONS.parent)}")
+    names = release.selected(course, args.assignments or None)
+    release.clean(course, names)
+    for path in release.build(course, names):
+        print(f"wrote {release.shown(course, path)}")
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``release`` subcommand."""
-    p = sub.add_parser("release", help="build lessons/ (student release) from solutions/")
-    p.add_argument("lessons", nargs="*", help="lesson folders, e.g. 01_neuron (default: all)")
+    p = sub.add_parser("release", help="build the student release (nbgrader's release folder, "
+                                       "lessons/ here) from the source folder (solutions/ here)")
+    p.add_argument("assignments", nargs="*", metavar="assignment",
+                   help="assignment folders, e.g. 01_neuron (default: all)")
     p.add_argument("--check", action="store_true",
-                   help="build into a temporary folder and fail if lessons/ differs")
+                   help="build into a temporary folder and fail if the release folder differs")
+    p.add_argument("--course", default=None,
+                   help="course directory (default: here if it has nbgrader_config.py)")
     p.set_defaults(run=run)

@@ -2,7 +2,7 @@
 
 ``tape_gradients.npz`` (next to this module) holds several random sigmoid-output MLPs
 with their inputs, labels, mean binary cross-entropy and its gradients, computed in
-float64 by ``grader/tape_fixtures.py``. Lesson 05's hidden tests compare a learner's
+float64 by ``tests/support/tape_fixtures.py``. Lesson 05's hidden tests compare a learner's
 ``mlp_backward`` with them; lessons 00-06 never import TensorFlow themselves.
 """
 
@@ -58,7 +58,8 @@ def tape_cases(path: Path | str = FIXTURE) -> list[dict[str, Any]]:
     ``y`` (n,), ``params`` and ``grads`` (lists of ``(W, b)`` / ``(dW, db)``) and ``loss``."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no tape fixture at {path}; run `python -m grader.tape_fixtures`")
+        raise FileNotFoundError(f"no tape fixture at {path}; "
+                                "run `python tests/support/tape_fixtures.py`")
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     cases = []

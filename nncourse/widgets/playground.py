@@ -40,6 +40,7 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from grader import assignment  # the one reading of nbgrader cells, shared with the grader
 from nncourse.live import LiveFigure, StaticPicture
 from nncourse.reference import backprop as _backprop
 from nncourse.reference import forward as _forward
@@ -1032,15 +1033,15 @@ def own_functions(notebook: str | Path, *names: str) -> dict[str, Callable]:
         return {}
     namespace: dict[str, Any] = {"__name__": "__own_functions__"}
     for cell in cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        is_setup = str(meta.get("grade_id", "")).startswith("setup") and not meta.get("grade")
-        is_exercise = meta.get("solution") and not meta.get("grade")
-        if cell.get("cell_type") == "code" and (is_setup or is_exercise):
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        is_exercise = (cell.get("cell_type") == "code"
+                       and assignment.kind(cell) == assignment.SOLUTION)
+        if assignment.is_setup(cell) or is_exercise:
+            name = assignment.grade_id(cell)
             try:
-                exec(compile(source, f"<{path.name}:{meta.get('grade_id')}>", "exec"), namespace)
+                exec(compile(assignment.source_text(cell), f"<{path.name}:{name}>", "exec"),
+                     namespace)
             except Exception as exc:  # a broken cell: its functions are simply missing
-                print(f"{path.name}, cell {meta.get('grade_id')}: {type(exc).__name__}: {exc}")
+                print(f"{path.name}, cell {name}: {type(exc).__name__}: {exc}")
     found = {name: namespace[name] for name in names if callable(namespace.get(name))}
     missing = [name for name in names if name not in found]
     if missing:

@@ -639,7 +639,7 @@ def a_sigmoid_unit_is_a_step_placed_by_weight_and_bias():
        "here the course's own (*reference*) versions; in lessons 03 to 06 you write them "
        "yourself.")
 def live_demo_trains_with_reference_functions_of_lessons_03_to_06():
-    from grader.syllabus import CONTRACT
+    from support.syllabus import CONTRACT
 
     readout = bigpicture.demo_playground().readout.value
     named = re.findall(r"<code>(\w+)</code>: ([\w ()]+)", readout)
@@ -739,7 +739,7 @@ def demo_hidden_neurons_use_relu():
 @claim(L, "demo-read", "The loss here is the mean **binary cross-entropy** (BCE), which lesson 04 "
        "teaches; for now, read it as a score of how wrong the predictions are: lower is better.")
 def demo_loss_is_the_mean_bce():
-    from grader.syllabus import CONTRACT
+    from support.syllabus import CONTRACT
 
     assert "binary_cross_entropy" in CONTRACT["04_loss"]
     model = bigpicture.PlaygroundModel(**bigpicture.DEMO)

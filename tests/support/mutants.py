@@ -13,9 +13,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.notebooks import exercises, read, setup_cells
-
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+from grader.assignment import exercises, has_hidden, setup_cells
+from grader.notebooks import read
 
 
 @dataclass
@@ -56,13 +55,13 @@ def run_exercise(notebook: Path, name: str, solution_source: str | None = None) 
         exec(compile(source, f"<{name}>", "exec"), namespace)
     except Exception as exc:
         return [CellResult(t.metadata.nbgrader.grade_id, False, f"solution cell: {exc!r}",
-                           HIDDEN_BEGIN in t.source) for t in found[name].tests]
+                           has_hidden(t.source)) for t in found[name].tests]
     return [_run_test(cell, namespace) for cell in found[name].tests]
 
 
 def _run_test(cell, namespace: dict) -> CellResult:
     grade_id = cell.metadata.nbgrader.grade_id
-    hidden = HIDDEN_BEGIN in cell.source
+    hidden = has_hidden(cell.source)
     stderr = io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
         warnings.simplefilter("always")

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from grader import LESSONS, SOLUTIONS
 from grader.notebooks import lesson_notebook
+from support import LESSONS, SOLUTIONS
 
 PROBE_ID = "zz-probe-modules"
 PROBE = "import sys\nprint('TENSORFLOW_IMPORTED', 'tensorflow' in sys.modules)"

@@ -5,7 +5,7 @@ forward pass is written directly in TensorFlow ops in float64 and the gradients 
 mean binary cross-entropy come from ``tf.GradientTape``, independently of the course's
 numpy code. Lesson 05's hidden tests compare a learner's ``mlp_backward`` with them.
 
-Run ``python -m grader.tape_fixtures`` (or ``--out PATH``) after changing ``CASES``.
+Run ``python tests/support/tape_fixtures.py`` (or ``--out PATH``) after changing ``CASES``.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def build(out: Path | str = FIXTURE) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m grader.tape_fixtures [--out PATH]``."""
+    """Command line: ``python tests/support/tape_fixtures.py [--out PATH]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIXTURE, help="where to write the .npz")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
-"""A kernel "zygote": one warm Python process that forks sandboxed IPython kernels.
+"""The kernel "zygote": one warm Python process that forks sandboxed IPython kernels.
 
-``python -m grader.kernel_launcher MODULE ...`` imports ipykernel, IPython and the given
+``python -m grader.sandbox.zygote MODULE ...`` imports ipykernel, IPython and the given
 modules once (the lesson's setup imports: numpy, matplotlib, ipywidgets, nncourse...), then
 reads one JSON request per line on stdin and answers on stdout:
 
@@ -15,18 +15,23 @@ unprivileged uid/gid with no supplementary groups and no way to regain privilege
 re-seeds numpy's global generator and runs ``IPKernelApp`` on the connection file, exactly
 as ``python -m ipykernel_launcher -f FILE`` would, minus the 0.5-1.5 s of imports.
 
-This module is imported by the zygote and therefore by every kernel: it must stay small,
-import nothing of the grader, and hold no secrets.
+:class:`Zygote` is the grader's side of that conversation, :func:`preload_modules` what the
+zygote imports. This module is imported by the zygote and therefore by every kernel: it
+must stay small, import only the standard library and hold no secrets.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import ctypes
 import json
 import os
 import resource
 import signal
+import subprocess
 import sys
+import threading
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -41,6 +46,9 @@ RLIMITS = {"as": resource.RLIMIT_AS, "nproc": resource.RLIMIT_NPROC,
            "fsize": resource.RLIMIT_FSIZE, "cpu": resource.RLIMIT_CPU,
            "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+FORK_UNSAFE = ("tensorflow", "keras", "torch", "jax", "nncourse.keras_env")
+ALWAYS_PRELOADED = ("numpy", "matplotlib", "matplotlib.pyplot", "ipywidgets",
+                    "matplotlib_inline.backend_inline")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -176,7 +184,8 @@ class OutputLimitExceeded(Exception):
 
 
 def _cap_output(shell, limit: int) -> None:
-    """Count what each cell writes to stdout/stderr; past ``limit`` bytes, writing raises.
+    """Count what each cell writes to stdout/stderr; past ``limit`` bytes, writing raises
+    (wraps ``ipykernel.iostream.OutStream.write``: see :mod:`grader.sandbox.hooks`).
 
     A courtesy for honest loops that print too much: a clean error in the student's cell.
     A hostile kernel can undo it; the grader's own caps (per-cell output, message size,
@@ -206,7 +215,8 @@ def _chown_tree(folder: str, uid: int, gid: int) -> None:
 
 
 def _reattach_preloaded() -> None:
-    """Hook preloaded modules to the new shell as a fresh import would have."""
+    """Hook preloaded modules to the new shell as a fresh import would have (private hooks
+    of matplotlib_inline and ipywidgets: see :mod:`grader.sandbox.hooks`)."""
     backend = sys.modules.get("matplotlib_inline.backend_inline")
     if backend is not None:
         backend._enable_matplotlib_integration()
@@ -282,6 +292,91 @@ def _reap() -> None:
             return
         if pid == 0:
             return
+
+
+# -- the grader's side ----------------------------------------------------------------------
+def preload_modules(setup_sources: list[str], configured: list[str] | tuple[str, ...] | None
+                    ) -> list[str]:
+    """Modules the zygote imports: configured ones, else the setup cells' imports (less
+    fork-unsafe ones such as TensorFlow, which the kernel imports itself)."""
+    if configured is not None:
+        return list(configured)
+    names = list(ALWAYS_PRELOADED)
+    for source in setup_sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+    out = []
+    for name in names:
+        if any(name == bad or name.startswith(bad + ".") for bad in FORK_UNSAFE):
+            continue
+        if name not in out:
+            out.append(name)
+    return out
+
+
+class Zygote:
+    """A running zygote process, as the grader talks to it (thread-safe requests)."""
+
+    def __init__(self, preload: list[str] | tuple[str, ...], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.sandbox.zygote",
+             *preload], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, cwd="/", env=env, text=True, bufsize=1)
+        hello = json.loads(self.proc.stdout.readline() or "{}")
+        if not hello.get("ready"):
+            self.close()
+            raise RuntimeError("the kernel zygote did not start")
+        self.failed: list[str] = hello.get("failed", [])  # modules it could not preload
+        self._counter = 0
+        self._replies: dict[int, dict] = {}
+        self._exits: dict[int, int] = {}
+        self._cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            with contextlib.suppress(ValueError):
+                msg = json.loads(line)
+                with self._cond:
+                    if "exited" in msg:
+                        self._exits[msg["exited"]] = msg["status"]
+                    else:
+                        self._replies[msg["id"]] = msg
+                    self._cond.notify_all()
+
+    def request(self, req: dict, timeout: float = 30) -> dict:
+        """Send ``req`` and wait for its answer."""
+        with self._cond:
+            self._counter += 1
+            req = {**req, "id": self._counter}
+            self.proc.stdin.write(json.dumps(req) + "\n")
+            self.proc.stdin.flush()
+            if not self._cond.wait_for(lambda: req["id"] in self._replies, timeout):
+                raise RuntimeError("the kernel zygote did not answer")
+            return self._replies.pop(req["id"])
+
+    def exit_status(self, pid: int, wait: float = 0.5) -> int | None:
+        """The wait status of kernel ``pid`` once its waiter reported it (None if unknown)."""
+        with self._cond:
+            self._cond.wait_for(lambda: pid in self._exits, wait)
+            return self._exits.pop(pid, None)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.stdin.close()
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+            self.proc.wait(5)
 
 
 if __name__ == "__main__":

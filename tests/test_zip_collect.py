@@ -1,0 +1,149 @@
+"""Submissions downloaded from an LMS as one zip: ``nngrade zip-collect`` (nbgrader's own
+``zip_collect`` underneath) puts them in ``submitted/`` ready for ``nngrade autograde``, names
+every file its regular expression does not match and loses none; a damaged zip or a wrong
+expression is a clear error. The README's plain-nbgrader commands are run here too."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from fixtures.submissions import hostile
+from fixtures.submissions.course import env, make_course, nngrade, status
+
+LESSON = hostile.LESSON
+REGEXP = r".*/(?P<student_id>[a-z]+)_(?P<timestamp>\d{8}T\d{6})_(?P<file_id>[^/]+)"
+BAD_NAME = "Final version (2).ipynb"
+DATA = b"x,y\n1,2\n"
+
+
+def _zip(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    root = tmp_path_factory.mktemp("zip")
+    course = make_course(root / "course")
+    download = _zip(root / "submissions.zip", {
+        f"alice_20261129T100000_{LESSON}.ipynb": hostile.SOLUTION.read_bytes(),
+        "alice_20261129T100000_data.csv": DATA,
+        f"bob_20261129T113000_{LESSON}.ipynb": hostile.RELEASE.read_bytes(),
+        BAD_NAME: hostile.SOLUTION.read_bytes(),
+    })
+    proc = nngrade(course, "zip-collect", LESSON, str(download), "--regexp", REGEXP,
+                   "--ext", ".csv")
+    return course, download, proc
+
+
+def test_files_land_in_submitted_with_timestamps(collected):
+    course, _, proc = collected
+    alice = course / "submitted" / "alice" / LESSON
+    bob = course / "submitted" / "bob" / LESSON
+    assert (alice / f"{LESSON}.ipynb").read_bytes() == hostile.SOLUTION.read_bytes()
+    assert (alice / "data.csv").read_bytes() == DATA
+    assert (bob / f"{LESSON}.ipynb").read_bytes() == hostile.RELEASE.read_bytes()
+    assert (alice / "timestamp.txt").read_text() == "2026-11-29 10:00:00"
+    assert (bob / "timestamp.txt").read_text() == "2026-11-29 11:30:00"
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == ["alice", "bob"]
+    assert "collected 3 file(s) of 2 student(s)" in proc.stdout
+    assert f"alice: {LESSON}.ipynb, data.csv (submitted 2026-11-29 10:00:00)" in proc.stdout
+
+
+def test_badly_named_file_is_named_and_kept(collected):
+    course, download, proc = collected
+    kept = course / "downloaded" / LESSON / "extracted" / "submissions" / BAD_NAME
+    assert (f"not collected: {kept.relative_to(course)} does not match --regexp "
+            f"'{REGEXP}'; it stays there and in the zip") in proc.stderr
+    assert kept.read_bytes() == hostile.SOLUTION.read_bytes()
+    assert download.exists()  # copied, not moved
+    copy = course / "downloaded" / LESSON / "archive" / "submissions.zip"
+    with zipfile.ZipFile(copy) as archive:
+        assert BAD_NAME in archive.namelist()
+
+
+def test_collected_submissions_grade(collected, tmp_path):
+    course, _, _ = collected
+    nngrade(course, "autograde", LESSON, "--jobs", "2", "--quiet")
+    out = tmp_path / "grades.csv"
+    nngrade(course, "export", LESSON, "--csv", str(out))
+    with out.open() as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {"alice", "bob"}
+    assert float(rows["alice"]["total"]) == 6.0  # every test cell; fr_xor waits for a human
+    assert float(rows["bob"]["total"]) == 0.0
+    assert rows["alice"]["status"].startswith("graded")
+
+
+def test_damaged_zip_is_a_clear_error_and_writes_nothing(tmp_path):
+    course = make_course(tmp_path / "course")
+    good = _zip(tmp_path / "good.zip", {f"alice_20261129T100000_{LESSON}.ipynb": b"{}"})
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(good.read_bytes()[:40])  # cut short, as an interrupted download
+    proc = nngrade(course, "zip-collect", LESSON, str(broken), "--regexp", REGEXP,
+                   check=False)
+    assert proc.returncode == 2
+    assert f"{broken} is not a readable zip archive" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (course / "downloaded").exists() and not (course / "submitted").exists()
+
+
+def test_nothing_collected_exits_1_naming_each_file(tmp_path):
+    course = make_course(tmp_path / "course")
+    download = _zip(tmp_path / "d.zip", {"Alice Smith_1_assignsubmission_file_x.ipynb": b"{}"})
+    proc = nngrade(course, "zip-collect", LESSON, str(download), "--regexp", REGEXP,
+                   check=False)
+    assert proc.returncode == 1
+    assert "Alice Smith_1_assignsubmission_file_x.ipynb does not match --regexp" in proc.stderr
+    assert "nothing collected" in proc.stderr
+    assert not (course / "submitted").exists()
+
+
+def test_regexp_without_nbgrader_groups(tmp_path):
+    course = make_course(tmp_path / "course")
+    download = _zip(tmp_path / "d.zip", {"a.ipynb": b"{}"})
+    proc = nngrade(course, "zip-collect", LESSON, str(download), "--regexp",
+                   r".*/(?P<student_id>\w+)\.ipynb", check=False)
+    assert proc.returncode == 2 and "(?P<file_id>...)" in proc.stderr
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "grading.md"
+
+
+def documented_zip_collect() -> tuple[str, str]:
+    """docs/grading.md's plain-nbgrader blocks: (nbgrader_config.py lines, shell commands)."""
+    text = DOCS.read_text(encoding="utf-8").split("<!-- zip_collect: plain nbgrader -->", 1)[1]
+    config = text.split("```python\n", 1)[1].split("```", 1)[0]
+    commands = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return config, commands
+
+
+def test_readme_plain_nbgrader_commands(tmp_path):
+    """docs/grading.md's plain-nbgrader commands for a Canvas zip, exactly as written."""
+    config, commands = documented_zip_collect()
+    assert LESSON in commands and "~/Downloads/submissions.zip" in commands
+    course = make_course(tmp_path / "course", extra=config)
+    _zip(tmp_path / "submissions.zip", {
+        f"lovelaceada_1001_5001_{LESSON}.ipynb": hostile.SOLUTION.read_bytes(),
+        "lovelaceada_1001_5002_data.csv": DATA,
+        f"turingalan_LATE_1002_5003_{LESSON}.ipynb": hostile.RELEASE.read_bytes(),
+    })
+    commands = commands.replace("~/Downloads/submissions.zip", str(tmp_path / "submissions.zip"))
+    proc = subprocess.run(["bash", "-euc", commands], cwd=course, env=env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ada = course / "submitted" / "lovelaceada" / LESSON
+    assert (ada / f"{LESSON}.ipynb").read_bytes() == hostile.SOLUTION.read_bytes()
+    assert (ada / "data.csv").read_bytes() == DATA
+    assert (course / "submitted" / "turingalan" / LESSON / f"{LESSON}.ipynb").read_bytes() \
+        == hostile.RELEASE.read_bytes()
+    rows = {r["student"]: r for r in status(course, LESSON)["rows"]}  # the block's autograde
+    assert rows["lovelaceada"]["state"] == "graded", rows["lovelaceada"]
+    assert rows["lovelaceada"]["score"] == rows["lovelaceada"]["max_score"] > 0
+    assert rows["turingalan"]["state"] == "graded" and rows["turingalan"]["score"] == 0
