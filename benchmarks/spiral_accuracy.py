@@ -22,7 +22,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from grader.notebooks import exercises, read, setup_cells  # noqa: E402
+from grader.assignment import exercises, setup_cells  # noqa: E402
+from grader.notebooks import read  # noqa: E402
 from nncourse.widgets.playground import DEFAULTS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

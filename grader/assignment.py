@@ -17,12 +17,15 @@ solution cell whose ``grade_id`` is a function's name, checked by the test cells
 ``test_<name>`` and ``test_<name>_<what>``; a *setup* cell is a locked, ungraded code cell
 whose ``grade_id`` starts with ``setup``. A test cell that belongs to no exercise is its own
 exercise (its grade_id). Hidden tests sit between ``### BEGIN HIDDEN TESTS`` and
-``### END HIDDEN TESTS`` in any test cell.
+``### END HIDDEN TESTS`` in any test cell, or between the course's own
+``c.ClearHiddenTests.begin_test_delimeter`` / ``end_test_delimeter`` (nbgrader's spelling):
+:func:`hidden_markers` reads them, and every function here that parses hidden regions takes
+them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from nbformat import NotebookNode
 
 AUTOGRADED, MANUAL, TASK, SOLUTION, LOCKED, PLAIN = (
     "autograded", "manual", "task", "solution", "locked", "plain")
-HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"  # nbgrader's defaults
 MIN_HIDDEN_LINE = 6  # shorter hidden lines ("pass", "x = 1") are too common to redact
 
 
@@ -64,6 +67,20 @@ def is_test(cell: NotebookNode | dict) -> bool:
     return cell.get("cell_type") == "code" and kind(cell) == AUTOGRADED
 
 
+def is_locked(cell: NotebookNode | dict) -> bool:
+    """nbgrader's ``utils.is_locked``: a solution cell never is, a grade cell always is,
+    any other cell when its ``locked`` flag is set."""
+    meta = grade_meta(cell)
+    if meta.get("solution"):
+        return False
+    return bool(meta.get("grade") or meta.get("locked"))
+
+
+def is_student_cell(cell: NotebookNode | dict) -> bool:
+    """A code cell the student could edit: not locked (nbgrader's sense), not a test."""
+    return cell.get("cell_type") == "code" and not is_locked(cell) and not is_test(cell)
+
+
 def is_setup(cell: NotebookNode | dict) -> bool:
     """This course's locked, ungraded setup cell (``grade_id`` ``setup*``)."""
     return (cell.get("cell_type") == "code" and kind(cell) == LOCKED
@@ -76,48 +93,72 @@ def source_text(cell: NotebookNode | dict) -> str:
 
 
 # -- hidden tests ----------------------------------------------------------------------
-def without_hidden(source: str) -> str:
-    """The source as released: hidden-test regions (and their markers) removed."""
-    out, inside = [], False
+@dataclass(frozen=True)
+class HiddenMarkers:
+    """The text that opens and closes a hidden-test region (nbgrader's
+    ``ClearHiddenTests.begin_test_delimeter`` / ``end_test_delimeter``)."""
+
+    begin: str = HIDDEN_BEGIN
+    end: str = HIDDEN_END
+
+
+DEFAULT_MARKERS = HiddenMarkers()
+
+
+def hidden_markers(config: Mapping | None) -> HiddenMarkers:
+    """The course's hidden-test markers from its nbgrader configuration (defaults when it
+    sets none)."""
+    section = (config or {}).get("ClearHiddenTests", None) or {}
+    return HiddenMarkers(str(section.get("begin_test_delimeter") or HIDDEN_BEGIN),
+                         str(section.get("end_test_delimeter") or HIDDEN_END))
+
+
+def scan_hidden(source: str, markers: HiddenMarkers = DEFAULT_MARKERS
+                ) -> Iterator[tuple[str, str]]:
+    """The one parser of hidden regions: (line, role) for each line of ``source``, role
+    "begin" or "end" for a marker line (as nbgrader finds them: the text anywhere in the
+    line), "hidden" inside a region, "public" outside."""
+    inside = False
     for line in source.splitlines():
-        if HIDDEN_BEGIN in line:
+        if markers.begin in line:
             inside = True
-        elif HIDDEN_END in line:
+            yield line, "begin"
+        elif markers.end in line:
             inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
+            yield line, "end"
+        else:
+            yield line, "hidden" if inside else "public"
 
 
-def has_hidden(source: str) -> bool:
-    return HIDDEN_BEGIN in source
+def without_hidden(source: str, markers: HiddenMarkers = DEFAULT_MARKERS) -> str:
+    """The source as released: hidden-test regions (and their markers) removed."""
+    return "\n".join(line for line, role in scan_hidden(source, markers) if role == "public")
 
 
-def is_hidden_test(cell: NotebookNode | dict) -> bool:
+def has_hidden(source: str, markers: HiddenMarkers = DEFAULT_MARKERS) -> bool:
+    return markers.begin in source
+
+
+def is_hidden_test(cell: NotebookNode | dict, markers: HiddenMarkers = DEFAULT_MARKERS) -> bool:
     """A test cell the student does not see: this course's ``test_<name>_hidden`` (empty in
     the release), or a test that is nothing but a hidden region."""
     source = source_text(cell)
     return is_test(cell) and (grade_id(cell).endswith("_hidden") or (
-        has_hidden(source) and not without_hidden(source).strip()))
+        has_hidden(source, markers) and not without_hidden(source, markers).strip()))
 
 
-def hidden_lines(nb: NotebookNode) -> tuple[set[int], list[str]]:
+def hidden_lines(nb: NotebookNode, markers: HiddenMarkers = DEFAULT_MARKERS
+                 ) -> tuple[set[int], list[str]]:
     """Indices of cells with hidden tests, and the hidden lines (longest first) that do
     not also appear outside the hidden regions (those are public anyway)."""
     cells, lines, public = set(), set(), set()
     for index, cell in enumerate(nb.cells):
-        inside = False
-        for line in source_text(cell).splitlines():
-            if HIDDEN_BEGIN in line:
-                inside = True
+        for line, role in scan_hidden(source_text(cell), markers):
+            if role == "begin":
                 cells.add(index)
-                continue
-            if HIDDEN_END in line:
-                inside = False
-                continue
-            if inside and len(line.strip()) >= MIN_HIDDEN_LINE:
+            elif role == "hidden" and len(line.strip()) >= MIN_HIDDEN_LINE:
                 lines.add(line.strip())
-            elif not inside:
+            elif role == "public":
                 public.add(line.strip())
     return cells, sorted(lines - public, key=len, reverse=True)
 
@@ -242,7 +283,8 @@ class Assignment:
     def columns(self) -> list[tuple[str, list[tuple[str, GradeCell]]]]:
         """Export columns in notebook order: (column, [(notebook, cell)...]). A column is
         an exercise (its test cells summed) or a manually graded cell; a name used in more
-        than one notebook is prefixed with its notebook (``quiz:q1``)."""
+        than one notebook is prefixed with its notebook (``quiz:q1``), one that is also a
+        fixed column of the export (:data:`FIXED_COLUMNS`) with ``cell:`` (``cell:total``)."""
         owners: dict[str, set[str]] = {}
         for nb in self.notebooks:
             for cell in nb.grade_cells.values():
@@ -252,33 +294,71 @@ class Assignment:
             for cell in nb.grade_cells.values():
                 col = cell.exercise if len(owners[cell.exercise]) == 1 \
                     else f"{nb.name}:{cell.exercise}"
+                if col in FIXED_COLUMNS:
+                    col = f"cell:{col}"
                 cols.setdefault(col, []).append((nb.name, cell))
         return list(cols.items())
 
 
-def from_gradebook(gb, assignment: str, order: dict[str, list[str]] | None = None
-                   ) -> Assignment:
+FIXED_COLUMNS = ("student", "total", "max_total", "status", "reason")  # the export's own
+
+
+def from_gradebook(gb, assignment: str, order: dict[str, list[str]] | None = None,
+                   markers: HiddenMarkers = DEFAULT_MARKERS) -> Assignment:
     """The assignment as recorded in nbgrader's gradebook ``gb``; ``order`` gives each
-    notebook's grade_ids in notebook order (the gradebook keeps no order)."""
+    notebook's grade_ids in notebook order (the gradebook keeps no order); ``markers`` are
+    the course's hidden-test markers."""
     row = gb.find_assignment(assignment)
     model = Assignment(assignment)
     for nb in sorted(row.notebooks, key=lambda n: n.name):
-        solutions = sorted(c.name for c in nb.solution_cells
-                           if not any(g.name == c.name for g in nb.grade_cells))
-        sources = {c.name: c.source for c in nb.source_cells}
-        cells = [(c.name, float(c.max_score), MANUAL if c.name in
-                  {s.name for s in nb.solution_cells} else AUTOGRADED) for c in nb.grade_cells]
+        graded = {c.name for c in nb.grade_cells} | {c.name for c in nb.task_cells}
+        solution_ids = {c.name for c in nb.solution_cells}
+        solutions = sorted(solution_ids - graded)
+        cells = [(c.name, float(c.max_score), MANUAL if c.name in solution_ids
+                  else AUTOGRADED) for c in nb.grade_cells]
         cells += [(c.name, float(c.max_score), TASK) for c in nb.task_cells]
         rank = {g: i for i, g in enumerate((order or {}).get(nb.name, []))}
         cells.sort(key=lambda c: (rank.get(c[0], len(rank)), c[0]))
+        setup = sorted((c for c in nb.source_cells if c.cell_type == "code" and c.locked
+                        and c.name not in graded | solution_ids and c.name.startswith("setup")),
+                       key=lambda c: (rank.get(c.name, len(rank)), c.name))
         model.notebooks.append(Notebook(
             nb.name,
             {name: GradeCell(name, points, k, exercise_of(name, solutions) if k == AUTOGRADED
                              else name) for name, points, k in cells},
             solutions,
-            {c.name: (squash(without_hidden(c.source)), squash(c.source))
+            {c.name: (squash(without_hidden(c.source, markers)), squash(c.source))
              for c in nb.source_cells if c.locked},
-            [src for name, src in sources.items() if name.startswith("setup")]))
+            [c.source for c in setup]))
+    return model
+
+
+def from_source(assignment: str, folder: Path, markers: HiddenMarkers = DEFAULT_MARKERS
+                ) -> Assignment:
+    """The assignment read from its source notebooks (``source/<assignment>/*.ipynb``), for
+    an assignment the gradebook does not know yet; unreadable notebooks are left out."""
+    import nbformat
+
+    model = Assignment(assignment)
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception:  # noqa: BLE001 - nbgrader would refuse it too
+            continue
+        solutions = [grade_id(c) for c in nb.cells if kind(c) == SOLUTION and grade_id(c)]
+        grade_cells = {}
+        for cell in nb.cells:
+            k = kind(cell)
+            if k in (AUTOGRADED, MANUAL, TASK) and grade_id(cell):
+                name = grade_id(cell)
+                grade_cells[name] = GradeCell(
+                    name, float(grade_meta(cell).get("points") or 0), k,
+                    exercise_of(name, solutions) if k == AUTOGRADED else name)
+        locked = {grade_id(c): (squash(without_hidden(source_text(c), markers)),
+                                squash(source_text(c)))
+                  for c in nb.cells if is_locked(c) and grade_id(c)}
+        model.notebooks.append(Notebook(path.stem, grade_cells, sorted(solutions), locked,
+                                        [source_text(c) for c in setup_cells(nb)]))
     return model
 
 

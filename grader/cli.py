@@ -9,10 +9,15 @@ import sys
 
 import grader.commands
 
+DESCRIPTION = ("The instructor's tool for an nbgrader course: autograde submissions in parallel "
+               "sandboxes (a drop-in for nbgrader autograde), then status, feedback and export; "
+               "release builds the students' version, zip-collect takes an LMS download. Run it "
+               "in the course folder (the one holding nbgrader_config.py) or pass --course DIR. "
+               "progress is for students: which exercises pass their visible tests.")
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand found in ``grader.commands``."""
-    parser = argparse.ArgumentParser(prog="nngrade", description=__doc__)
+    parser = argparse.ArgumentParser(prog="nngrade", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     for info in sorted(pkgutil.iter_modules(grader.commands.__path__), key=lambda m: m.name):
         importlib.import_module(f"grader.commands.{info.name}").register(sub)

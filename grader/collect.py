@@ -25,7 +25,8 @@ from nbgrader.apps.zipcollectapp import ZipCollectApp
 from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets.config import Config
 
-from grader.course import Course
+from grader.course import CONFIG_FILE, Course
+from grader.logcapture import LogCapture
 
 # nbgrader's own warnings that the report below says better (or that are only noise here)
 _COVERED = ("Regular expression", "Directory not found. Creating", "No release notebooks",
@@ -59,13 +60,16 @@ class _ZipCollect(ZipCollectApp):
         super()._transfer_files(collected_data)
 
 
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
+class _CourseConfigFound(logging.Filter):
+    """Drops nbgrader's "No nbgrader_config.py file found" when the course has one.
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+    nbgrader looks for that file in the working directory and Jupyter's configuration
+    folders only, warns, then loads the one in ``CourseDirectory.root`` anyway
+    (``NbGrader.initialize``): run with ``--course`` from elsewhere, the warning is wrong.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(f"No {CONFIG_FILE} file found")
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Collected:
 
     regexp: str
     extracted: Path
+    submitted: str = "submitted"  # the course's submitted directory (nbgrader's config)
     students: dict[str, list[str]] = field(default_factory=dict)  # student -> file names
     timestamps: dict[str, str] = field(default_factory=dict)
     unmatched: list[Path] = field(default_factory=list)  # the regexp did not match
@@ -87,7 +92,7 @@ class Collected:
             return os.path.relpath(path, root)
 
         lines = [f"collected {sum(map(len, self.students.values()))} file(s) of "
-                 f"{len(self.students)} student(s) into submitted/"]
+                 f"{len(self.students)} student(s) into {self.submitted}/"]
         for student, names in sorted(self.students.items()):
             when = f" (submitted {self.timestamps[student]})" if student in self.timestamps \
                 else ""
@@ -159,6 +164,8 @@ def zip_collect(course: Course, assignment: str, zip_path: str | Path, regexp: s
     check_regexp(regexp)
     extensions = list(extensions or [".ipynb"])
     app = _ZipCollect()
+    if (course.root / CONFIG_FILE).is_file():
+        app.log.addFilter(_CourseConfigFound())
     app.initialize([assignment, f"--CourseDirectory.root={course.root}",
                     *(["--force"] if force else [])])
     ours = Config()  # on top of the course's nbgrader_config.py
@@ -166,7 +173,7 @@ def zip_collect(course: Course, assignment: str, zip_path: str | Path, regexp: s
     ours.FileNameCollectorPlugin.valid_ext = extensions
     ours.ZipCollectApp.collector_plugin = ReportingCollector
     app.update_config(ours)
-    capture = _Capture()
+    capture = LogCapture()
     for handler in list(app.log.handlers):
         app.log.removeHandler(handler)
     app.log.addHandler(capture)
@@ -186,8 +193,9 @@ def zip_collect(course: Course, assignment: str, zip_path: str | Path, regexp: s
         errors = [r.getMessage() for r in capture.records if r.levelno >= logging.ERROR]
         raise ValueError("nbgrader's zip_collect stopped: " + " ".join(errors)) from None
 
-    done = Collected(regexp=regexp, extracted=_archive_dir(app, assignment,
-                                                           app.extracted_directory))
+    done = Collected(regexp=regexp,
+                     extracted=_archive_dir(app, assignment, app.extracted_directory),
+                     submitted=app.coursedir.submitted_directory)
     for path, why in app.collector_plugin_inst.left_out:
         (done.unmatched if why == "regexp" else done.other_extension).append(Path(path))
     notebooks = _source_notebooks(course, assignment)

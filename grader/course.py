@@ -37,19 +37,16 @@ class Course:
 
     @classmethod
     def open(cls, root: str | Path | None = None, db_url: str | None = None) -> Course:
-        """The course at ``root`` (default: the working directory, which must then hold an
-        ``nbgrader_config.py``), with its nbgrader configuration."""
-        if root is None:
-            root = Path.cwd()
-            if not (root / CONFIG_FILE).exists():
-                raise ValueError(f"{root} is not an nbgrader course (no {CONFIG_FILE}): run "
-                                 "nngrade in the course folder or pass --course DIR")
-        root = Path(root).resolve()
+        """The course at ``root`` (default: the working directory), which must hold an
+        ``nbgrader_config.py``, with its nbgrader configuration."""
+        root = Path.cwd() if root is None else Path(root).resolve()
         if not root.is_dir():
             raise ValueError(f"no such course folder: {root}")
+        if not (root / CONFIG_FILE).exists():
+            raise ValueError(f"{root} is not an nbgrader course (no {CONFIG_FILE}): run "
+                             "nngrade in the course folder or pass --course DIR")
         config = Config()
-        if (root / CONFIG_FILE).exists():
-            config.merge(PyFileConfigLoader(CONFIG_FILE, str(root)).load_config())
+        config.merge(PyFileConfigLoader(CONFIG_FILE, str(root)).load_config())
         config.CourseDirectory.root = str(root)
         config.CourseDirectory.setdefault("source_directory", "source")
         db_url = db_url or config.CourseDirectory.get("db_url") or f"sqlite:///{root}/gradebook.db"
@@ -103,8 +100,16 @@ class Course:
             paths.append(Path(self.db_url[len("sqlite:///"):]).resolve().parent)
         return sorted({str(p) for p in paths if str(p) != "/"})
 
+    def has_gradebook(self) -> bool:
+        """Whether the gradebook exists (a SQLite file is created by opening it; a server
+        database is taken to exist)."""
+        if self.db_url.startswith("sqlite:///"):
+            return Path(self.db_url[len("sqlite:///"):]).is_file()
+        return True
+
     def gradebook(self) -> Gradebook:
-        """nbgrader's gradebook for this course id, as nbgrader's own converters open it."""
+        """nbgrader's gradebook for this course id, as nbgrader's own converters open it
+        (created when missing: read-only commands check :meth:`has_gradebook` first)."""
         _alembic_on_path()
         course_id = self.config.CourseDirectory.get("course_id", "")
         gb = Gradebook(self.db_url, course_id)
@@ -116,15 +121,33 @@ class Course:
                 gb.db.commit()
         return gb
 
-    def assignment(self, name: str) -> model.Assignment:
-        """The assignment as the gradebook records it, cells in the source's order."""
-        order = {p.stem: model.cell_order(p) for p in (self.source / name).glob("*.ipynb")}
-        with self.gradebook() as gb:
-            try:
-                return model.from_gradebook(gb, name, order)
-            except MissingEntry:
-                raise ValueError(f"{name} is not in the gradebook: run `nngrade autograde "
-                                 f"{name}` (or `nbgrader generate_assignment {name}`)") from None
+    @property
+    def hidden_markers(self) -> model.HiddenMarkers:
+        """The course's hidden-test markers (``c.ClearHiddenTests.*_test_delimeter``)."""
+        return model.hidden_markers(self.config)
+
+    def assignment(self, name: str, from_source: bool = False) -> model.Assignment:
+        """The assignment as the gradebook records it, cells in the source's order; with
+        ``from_source``, one the gradebook does not know yet is read from its source
+        notebooks. ValueError for an unknown assignment; never creates a gradebook."""
+        folder = self.source / name
+        if self.has_gradebook():
+            order = {p.stem: model.cell_order(p) for p in folder.glob("*.ipynb")}
+            with self.gradebook() as gb:
+                try:
+                    found = model.from_gradebook(gb, name, order, self.hidden_markers)
+                except MissingEntry:
+                    found = None
+            if found is not None and (found.notebooks or not from_source
+                                      or not folder.is_dir()):
+                return found
+        if not folder.is_dir():
+            raise ValueError(f"no such assignment: {name} (no {folder} and not in the "
+                             f"gradebook)")
+        if from_source:
+            return model.from_source(name, folder, self.hidden_markers)
+        raise ValueError(f"{name} is not in the gradebook: run `nngrade autograde "
+                         f"{name}` (or `nbgrader generate_assignment {name}`)")
 
     # -- what a student handed in ------------------------------------------------------
     def is_ignored(self, path: Path) -> bool:
@@ -178,8 +201,9 @@ def sqlalchemy_url(url: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):
         if importlib.util.find_spec("psycopg") is None:
             if importlib.util.find_spec("psycopg2") is None:
-                raise ValueError("a PostgreSQL gradebook needs a driver: "
-                                 "pip install -e '.[instructor]'")
+                raise ValueError("a PostgreSQL gradebook needs a driver: install the instructor "
+                                 "extra: pip install 'nncourse[instructor]' (or -e "
+                                 "'.[instructor]' in a checkout)")
             return "postgresql+psycopg2://" + url.split("://", 1)[1]
     return url
 

@@ -31,12 +31,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import output_from_msg
-from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Dict, Instance, Unicode
 
 from grader import canary
-from grader.assignment import is_test
+from grader.assignment import grade_id, is_student_cell, is_test
 from grader.sandbox import Limits, SandboxKernelManager, exit_reason
 
 MAX_PROBE_OUTPUTS = 50
@@ -67,14 +66,9 @@ class Progress:
     compromised: bool = False  # a canary kept passing: the remaining tests score 0
 
 
-def is_student_cell(cell: NotebookNode) -> bool:
-    """A code cell the student could edit (not locked, not a test)."""
-    return cell.cell_type == "code" and not utils.is_locked(cell) and not is_test(cell)
-
-
 def cell_name(cell: NotebookNode, index: int) -> str:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta.get("grade_id") or cell.get("id") or f"cell {index + 1}"
+    """How notes name a cell: its grade_id, else its id, else its position."""
+    return grade_id(cell) or cell.get("id") or f"cell {index + 1}"
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -194,7 +188,7 @@ class GradingExecute(Execute):
 
     def _score_tampered(self, test: NotebookNode, why: str) -> None:
         test.outputs = [_error("TamperingDetected", why)]
-        self.report.flags.append(test.metadata["nbgrader"]["grade_id"])
+        self.report.flags.append(grade_id(test))
 
     async def run_probe(self, code: str, cell: NotebookNode) -> tuple[dict, list]:
         """:class:`grader.canary.Kernel`: run ``code`` under ``cell``'s time limit."""

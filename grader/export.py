@@ -14,8 +14,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from grader.assignment import FIXED_COLUMNS
 from grader.course import Course
-from grader.journal import FAILED, HEADER, Journal, state_of
+from grader.journal import FAILED, GRADED, HEADER, NEEDS_MANUAL, NOT_GRADED, Journal, state_of
 from grader.record import gradebook_scores
 from grader.status import student_state
 
@@ -38,7 +39,7 @@ def rows(course: Course, assignment: str) -> tuple[list[str], list[dict]]:
                                course.notebook_digest(student, assignment, nb))
                   for nb in notebooks}
         if not any((student, nb) in entries for nb in notebooks):  # graded by nbgrader
-            states = {nb: "graded" if student in scores else "not graded" for nb in notebooks}
+            states = {nb: GRADED if student in scores else NOT_GRADED for nb in notebooks}
         state = student_state(list(states.values()))
         graded = scores.get(student, {"cells": {}, "late": {}})
         cells = graded["cells"]
@@ -63,8 +64,8 @@ def rows(course: Course, assignment: str) -> tuple[list[str], list[dict]]:
         total -= late
         row["total"] = round(total, 4) if (cells or state == FAILED) else ""
         row["max_total"] = max_total
-        if state == "graded" and pending:
-            state = f"graded; needs manual grading: {' '.join(pending)}"
+        if state == GRADED and pending:
+            state = f"{NEEDS_MANUAL}: {' '.join(pending)}"
         row["status"] = state
         reasons = []
         for nb in notebooks:
@@ -76,7 +77,8 @@ def rows(course: Course, assignment: str) -> tuple[list[str], list[dict]]:
             reasons.append(f"late submission penalty: {late:g}")
         row["reason"] = "; ".join(reasons)
         out.append(row)
-    return ["student", *[c for c, _ in columns], "total", "max_total", "status", "reason"], out
+    student, *fixed = FIXED_COLUMNS
+    return [student, *[c for c, _ in columns], *fixed], out
 
 
 def _score(cell: dict):
@@ -84,11 +86,21 @@ def _score(cell: dict):
     return cell.get("manual") if cell.get("manual") is not None else cell.get("auto")
 
 
-def write_csv(course: Course, assignment: str, path: str | Path) -> int:
-    """Write the CSV; returns the number of student rows."""
+def needs_manual_grading(data: list[dict]) -> list[str]:
+    """The students of :func:`rows`' data whose totals still lack manual grades."""
+    return [row["student"] for row in data if str(row["status"]).startswith(NEEDS_MANUAL)]
+
+
+def write_rows(course: Course, assignment: str, path: str | Path) -> tuple[int, list[str]]:
+    """Write the CSV; returns (student rows, :func:`needs_manual_grading`)."""
     header, data = rows(course, assignment)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header)
         writer.writeheader()
         writer.writerows(data)
-    return len(data)
+    return len(data), needs_manual_grading(data)
+
+
+def write_csv(course: Course, assignment: str, path: str | Path) -> int:
+    """Write the CSV; returns the number of student rows."""
+    return write_rows(course, assignment, path)[0]

@@ -27,13 +27,13 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 from traitlets.config import Config
 
-from grader.assignment import HIDDEN_BEGIN, HIDDEN_END, hidden_lines
+from grader.assignment import HIDDEN_BEGIN, HIDDEN_END, hidden_lines, hidden_markers
 from grader.course import Course
 from grader.journal import FAILED, HEADER, MISSING, Journal
 
 PLACEHOLDER = "[hidden test]"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-BEGIN, END = HIDDEN_BEGIN, HIDDEN_END
+BEGIN, END = HIDDEN_BEGIN, HIDDEN_END  # nbgrader's default markers
 
 
 def redact(text: str, lines: list[str]) -> str:
@@ -54,11 +54,14 @@ def _redact_value(value, lines):
 
 
 class HideHiddenTests(NbGraderPreprocessor):
-    """Reduce hidden-test tracebacks to their message; redact hidden lines everywhere."""
+    """Reduce hidden-test tracebacks to their message; redact hidden lines everywhere.
+    The hidden regions are those ``ClearHiddenTests`` clears: its configured
+    ``begin_test_delimeter`` / ``end_test_delimeter``."""
 
     def preprocess(self, nb, resources):
-        cells, lines = hidden_lines(nb)
-        lines = [*lines, BEGIN, END]
+        markers = hidden_markers(self.config)
+        cells, lines = hidden_lines(nb, markers)
+        lines = [*lines, markers.begin, markers.end]
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -80,10 +83,11 @@ class HideHiddenTests(NbGraderPreprocessor):
 def generate(course: Course, assignment: str, students: list[str] | None = None) -> list[Path]:
     """Write feedback/<student>/<assignment>/<notebook>.html for every graded notebook (by
     nbgrader's ``GenerateFeedback``), and a page with the reason for every notebook that
-    failed or was not submitted."""
+    failed or was not submitted. ValueError for an unknown assignment."""
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
+    course.assignment(assignment, from_source=True)  # known, or a clear error
     journal = Journal(course.journal(assignment)).entries()
     journal.pop(HEADER, None)
     graded = sorted({p.parent.parent.name for p in course.autograded.glob(f"*/{assignment}/*.ipynb")

@@ -15,11 +15,9 @@ Workers never see the gradebook or its URL.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import pickle
 import selectors
-import signal
 import struct
 import subprocess
 import sys
@@ -29,8 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from grader.sandbox.limits import Limits
-
-PR_SET_PDEATHSIG = 1
+from grader.sandbox.prctl import die_with_parent
 
 
 @dataclass
@@ -160,10 +157,6 @@ def worker_main() -> int:
     return 0
 
 
-def _die_with_parent() -> None:
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
 class Worker:
     """A ``python -m grader.jobs`` subprocess."""
 
@@ -171,7 +164,7 @@ class Worker:
         log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.jobs"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=log, preexec_fn=_die_with_parent)
+                                     stderr=log, preexec_fn=die_with_parent)
         self.job: Job | None = None
 
     def submit(self, job: Job) -> None:
@@ -271,8 +264,9 @@ class DaskPool:
         try:
             from distributed import Client
         except ImportError as exc:
-            raise ValueError("--scheduler needs Dask distributed: "
-                             "pip install -e '.[instructor]'") from exc
+            raise ValueError("--scheduler needs Dask distributed: install the instructor "
+                             "extra: pip install 'nncourse[instructor]' (or -e "
+                             "'.[instructor]' in a checkout)") from exc
 
         self.client = Client(address, timeout="20s")
         info = self.client.scheduler_info()

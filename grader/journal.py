@@ -19,7 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+# A notebook's state: written in the journal (the first three) or derived from it.
 GRADED, FAILED, MISSING = "graded", "failed", "not submitted"
+NOT_GRADED, CHANGED = "not graded", "changed since grading"
+# A student's state, from their notebooks' (see grader.status.student_state).
+PARTLY_FAILED, PARTLY_GRADED = "partly failed", "partly graded"
+NEEDS_MANUAL = "graded; needs manual grading"  # the export's status, then the columns
 HEADER = ("", "")
 
 
@@ -63,10 +68,10 @@ class Journal:
 
 
 def state_of(entry: dict | None, digest: str) -> str:
-    """'graded', 'failed', 'not submitted', 'not graded' or 'changed since grading' for a
-    notebook whose submission now has fingerprint ``digest``."""
+    """GRADED, FAILED, MISSING, NOT_GRADED or CHANGED for a notebook whose submission now
+    has fingerprint ``digest``."""
     if entry is None:
-        return "not graded"
+        return NOT_GRADED
     if entry.get("digest") != digest:
-        return "changed since grading"
+        return CHANGED
     return entry["state"]

@@ -24,16 +24,20 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.course import Course
-from grader.export import rows as export_rows
+if TYPE_CHECKING:  # the command line reads the names below without loading nbgrader
+    from grader.course import Course
 
-FORMATS = ("nngrade", "canvas", "moodle")
+OWN_FORMAT = "nngrade"  # grader.export's CSV: every exercise, total, status, reason
+LMS_FORMATS = ("canvas", "moodle")
+FORMATS = (OWN_FORMAT, *LMS_FORMATS)
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-CANVAS_KEYS = ("ID", "SIS User ID", "SIS Login ID")
+CANVAS_KEYS = ("ID", "SIS User ID", "SIS Login ID")  # Canvas needs one of them per student
 POINTS_POSSIBLE = "    Points Possible"  # as Canvas's own export writes it
 MOODLE_COLUMNS = {"email": "Email address", "username": "Username",
                   "idnumber": "ID number", "userid": "User ID"}
+DEFAULT_MOODLE_ID = "email"
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Options:
 
     title: str | None = None  # the grade column's name (default: the assignment's name)
     canvas_assignment_id: str | None = None
-    moodle_id: str = "email"
+    moodle_id: str = DEFAULT_MOODLE_ID
     roster: Path | None = None
     roster_key: str = "student"
     login_is_student_id: bool = False
@@ -124,8 +128,8 @@ def _number(value) -> str:
 def _missing(fmt: str, students: list[str], options: Options) -> ValueError:
     names = ", ".join(students)
     if fmt == "canvas":
-        need = ("Canvas matches students by ID, SIS User ID or SIS Login ID, and none is "
-                f"known for: {names}.")
+        need = (f"Canvas matches students by {', '.join(CANVAS_KEYS[:-1])} or "
+                f"{CANVAS_KEYS[-1]}, and none is known for: {names}.")
         how = ("set each student's Canvas user ID in nbgrader's gradebook "
                "(nbgrader db student add STUDENT --lms-user-id=ID), or give --roster FILE "
                "(Canvas's own gradebook export works) with --roster-key COLUMN naming its "
@@ -149,8 +153,11 @@ def table(course: Course, assignment: str, fmt: str, options: Options
           ) -> tuple[list[list[str]], Written]:
     """The rows of the LMS file (header first) and a summary; raises ``ValueError`` naming
     every student whose identifier is missing."""
-    if fmt not in ("canvas", "moodle"):
-        raise ValueError(f"unknown LMS format {fmt!r}: choose canvas or moodle")
+    from grader.export import needs_manual_grading
+    from grader.export import rows as export_rows
+
+    if fmt not in LMS_FORMATS:
+        raise ValueError(f"unknown LMS format {fmt!r}: choose {' or '.join(LMS_FORMATS)}")
     _, data = export_rows(course, assignment)
     students = [row["student"] for row in data]
     who = identities(course, students, options)
@@ -168,7 +175,8 @@ def table(course: Course, assignment: str, fmt: str, options: Options
         student = row["student"]
         if fmt == "canvas":
             ident = canvas_identity(student, who[student], options)
-            if not any(ident[1:4]):
+            by_column = dict(zip(CANVAS_IDENTITY, ident, strict=True))
+            if not any(by_column[key] for key in CANVAS_KEYS):
                 missing.append(student)
         else:
             ident = [moodle_identifier(student, who[student], options)]
@@ -177,22 +185,23 @@ def table(course: Course, assignment: str, fmt: str, options: Options
         out.append([*ident, _number(row["total"])])
     if missing:
         raise _missing(fmt, missing, options)
-    pending = [row["student"] for row in data if "needs manual grading" in str(row["status"])]
+    pending = needs_manual_grading(data)
     return out, Written(len(data), pending)
 
 
 def write(course: Course, assignment: str, path: str | Path, fmt: str,
           options: Options | None = None) -> Written:
     """Write the ``fmt`` file for ``assignment`` to ``path`` (nothing when it raises)."""
-    if fmt == "nngrade":
-        from grader.export import write_csv
+    if fmt == OWN_FORMAT:
+        from grader.export import write_rows
 
-        return Written(write_csv(course, assignment, path))
+        return Written(*write_rows(course, assignment, path))
     rows, written = table(course, assignment, fmt, options or Options())
     with open(path, "w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     return written
 
 
-__all__ = ["CANVAS_IDENTITY", "FORMATS", "MOODLE_COLUMNS", "Options", "POINTS_POSSIBLE",
-           "Written", "identities", "read_roster", "table", "write"]
+__all__ = ["CANVAS_IDENTITY", "CANVAS_KEYS", "DEFAULT_MOODLE_ID", "FORMATS", "LMS_FORMATS",
+           "MOODLE_COLUMNS", "OWN_FORMAT", "Options", "POINTS_POSSIBLE", "Written", "identities",
+           "read_roster", "table", "write"]

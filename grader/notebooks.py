@@ -1,5 +1,5 @@
-"""The course's notebook format: cell builders for authors (the reader is
-:mod:`grader.assignment`; its names are re-exported here for older imports).
+"""The course's notebook format: cell builders for authors (reading a notebook's exercises,
+test cells and setup cells is :mod:`grader.assignment`'s).
 
 Conventions (checked by tests/test_notebook_format.py):
 - every cell has a stable ``id``; code cells carry no outputs or execution counts;
@@ -12,16 +12,12 @@ Conventions (checked by tests/test_notebook_format.py):
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
-from grader.assignment import Exercise, exercises, grade_meta, setup_cells
-
 SCHEMA = 3
-_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.MULTILINE)
 
 
 def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool,
@@ -92,16 +88,10 @@ def read(path: Path) -> NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
 
-def defined_functions(source: str) -> list[str]:
-    """Names of the top-level functions a cell defines."""
-    return _DEF.findall(source)
-
-
 def lesson_notebook(folder: Path) -> Path:
     """The notebook ``<folder>/<folder name>.ipynb``."""
     return folder / f"{folder.name}.ipynb"
 
 
-__all__ = ["Exercise", "code", "defined_functions", "exercises", "free_response", "grade_meta",
-           "lesson_notebook", "markdown", "new_notebook", "read", "setup", "setup_cells",
-           "solution", "tests", "write"]
+__all__ = ["code", "free_response", "lesson_notebook", "markdown", "new_notebook", "read",
+           "setup", "solution", "tests", "write"]

@@ -17,8 +17,8 @@ hooks):
   nbgrader scores it 0, and a note says why. A copy is flagged ``needs_manual_grade`` with
   a note, not zeroed: a solution whose ``def`` in the *submitted* source has the syntax
   tree of a reference of at least ``COPY_MIN_STATEMENTS`` statements (docstrings,
-  comments, formatting, annotations and local names ignored), or whose compiled code is a
-  reference's (the probe's ``copy``).
+  comments, formatting, annotations and local names ignored; :mod:`grader.provenance_copy`),
+  or whose compiled code is a reference's (the probe's ``copy``).
 
 Calling the course's *other* functions is fine (lesson 05 may use the reference sigmoid):
 only the exercise's own reference counts. What the probe cannot see: names built at run time
@@ -33,9 +33,7 @@ turns the check off)::
 
 from __future__ import annotations
 
-import ast
 import base64
-import copy
 import dataclasses
 import importlib
 import inspect
@@ -54,13 +52,16 @@ from traitlets import List, Unicode
 from traitlets.config import Configurable
 
 from grader import provenance_probe
-from grader.assignment import exercises, grade_id, is_test, kind, source_text
+from grader.assignment import exercises, grade_id, is_student_cell, source_text
+from grader.provenance_copy import COPY_MIN_STATEMENTS, copied_reference
+from grader.provenance_copy import normalized as _normalized  # noqa: F401 - older imports
+from grader.provenance_copy import reference_def as _reference_def
+from grader.provenance_copy import statements as _statements
 
 DEFAULT_PACKAGES = ("nncourse.reference",)
 TAG = "nngrade-provenance"  # probe cells' grade_id prefix and their output lines' tag
 MARKER = f"# {TAG}:"  # a probe cell's first line (found even if metadata was cleared)
 ZEROED = ("imported", "same code", "wrapper")
-COPY_MIN_STATEMENTS = 4  # a reference shorter than this is too easy to write the same way
 ENAME = "ReferenceAnswer"
 
 
@@ -172,8 +173,7 @@ def instrument(nb: NotebookNode, token: str,
                     inserts.append((index, probe_cell(name, token, refs.get(name, ()),
                                                       packages, _unique(cell_id[:60], ids))))
                 rebindable = False
-            elif count and cell.cell_type == "code" and kind(cell) not in ("autograded",
-                                                                           "locked"):
+            elif count and is_student_cell(cell):
                 rebindable = True  # a student cell after the probe could rebind the name
     for index, cell in sorted(inserts, key=lambda pair: pair[0], reverse=True):
         nb.cells.insert(index, cell)
@@ -337,113 +337,6 @@ class ReferenceCheck:
                                    notes=[*result.notes, *notes],
                                    flags=[*result.flags, *(f for f in flags
                                                            if f not in result.flags)])
-
-
-# -- verbatim copies (static, on the submitted source) --------------------------------------
-def copied_reference(nb: NotebookNode, name: str, refs: tuple[Reference, ...]
-                     ) -> tuple[Reference, int] | None:
-    """(the reference, its statement count) when the student's last ``def name`` before the
-    exercise's tests has the syntax tree of a reference with >= COPY_MIN_STATEMENTS
-    statements; else None."""
-    long = [(ref, tree) for ref in refs if (tree := _reference_def(ref)) is not None
-            and _statements(tree) >= COPY_MIN_STATEMENTS]
-    student = _student_def(nb, name) if long else None
-    if student is None:
-        return None
-    mine = _normalized(student)
-    for ref, tree in long:
-        if _reference_normalized(ref) == mine:
-            return ref, _statements(tree)
-    return None
-
-
-@lru_cache(maxsize=256)
-def _reference_normalized(ref: Reference) -> str:
-    return _normalized(_reference_def(ref))
-
-
-def _student_def(nb: NotebookNode, name: str) -> ast.FunctionDef | None:
-    exercise = _graded_exercises(nb).get(name)
-    if exercise is None:
-        return None
-    first_test = next(i for i, c in enumerate(nb.cells) if c is exercise.tests[0])
-    found = None
-    for cell in nb.cells[:first_test]:
-        if cell.cell_type != "code" or is_test(cell) or kind(cell) == "locked":
-            continue
-        tree = _parse_cell(source_text(cell))
-        for node in tree.body if tree else ():
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-                found = node
-    return found
-
-
-@lru_cache(maxsize=1024)
-def _parse_cell(source: str) -> ast.Module | None:
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        source = TransformerManager().transform_cell(source)
-    except Exception:  # noqa: BLE001 - plain Python then
-        pass
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
-@lru_cache(maxsize=256)
-def _reference_def(ref: Reference) -> ast.FunctionDef | None:
-    try:
-        func = getattr(importlib.import_module(ref.module), ref.attr)
-        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
-    except Exception:  # noqa: BLE001 - no source, no copy check
-        return None
-    node = tree.body[0] if tree.body else None
-    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-
-
-def _body(node) -> list[ast.stmt]:
-    body = list(node.body)
-    if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-            and isinstance(body[0].value.value, str)):
-        body = body[1:]
-    return body
-
-
-def _statements(node) -> int:
-    """Statements in a function's body (nested ones included, docstrings not)."""
-    return sum(1 for stmt in _body(node) for sub in ast.walk(stmt) if isinstance(sub, ast.stmt)
-               and not _is_docstring(sub))
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, str))
-
-
-def _normalized(node) -> str:
-    """The def's tree without name, docstrings, annotations, decorators; locals renamed."""
-    node = copy.deepcopy(node)
-    local: dict[str, str] = {}
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            if not isinstance(sub, ast.Lambda):
-                sub.name, sub.decorator_list, sub.returns = "_", [], None
-                sub.body = [s for s in sub.body if not _is_docstring(s)] or [ast.Pass()]
-            for arg in (*sub.args.posonlyargs, *sub.args.args, *sub.args.kwonlyargs,
-                        sub.args.vararg, sub.args.kwarg):
-                if arg is not None:
-                    arg.annotation = None
-                    arg.arg = local.setdefault(arg.arg, f"_v{len(local)}")
-        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-            local.setdefault(sub.id, f"_v{len(local)}")
-        elif isinstance(sub, ast.AnnAssign):
-            sub.annotation = ast.Constant(None)
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and sub.id in local:
-            sub.id = local[sub.id]
-    return ast.dump(node, annotate_fields=False, include_attributes=False)
 
 
 __all__ = ["COPY_MIN_STATEMENTS", "DEFAULT_PACKAGES", "Reference", "ReferenceAnswers",

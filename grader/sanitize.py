@@ -8,7 +8,10 @@ The steps, each a function below:
 2. :func:`apply_nbgrader`: nbgrader's own sanitizing preprocessors against the gradebook
    (``ClearOutput``, ``DeduplicateIds``, ``OverwriteKernelspec``, ``OverwriteCells`` --
    which restores edited, deleted and retyped locked cells -- and ``CheckCellMetadata``),
-   as ``nbgrader autograde`` runs them;
+   as ``nbgrader autograde`` runs them, except that a deleted grade or task cell is restored
+   from the gradebook and run (``OverwriteCells.add_missing_cells``, off in nbgrader): a
+   course that sets ``c.OverwriteCells.add_missing_cells`` itself gets nbgrader's behaviour
+   exactly (:func:`restores_deleted_cells`);
 3. notes for what was restored (:meth:`Notebook.edited_locked`, :func:`describe_overwrites`).
 
 :func:`read_files` gathers, once per student, the files the notebooks run beside.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import nbformat
@@ -33,6 +37,7 @@ from traitlets.config import Config
 
 from grader.assignment import Notebook, grade_id, source_text
 from grader.course import Course
+from grader.logcapture import LogCapture
 
 MAX_FILES_BYTES = 50 * 1024 * 1024
 SANITIZERS = (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata)
@@ -63,17 +68,31 @@ def read_files(course: Course, student: str, assignment: str) -> dict[str, bytes
     return files
 
 
-def sanitize(course: Course, assignment: str, notebook: Notebook, student: str) -> Sanitized:
-    """Steps 1-3 for ``submitted/<student>/<assignment>/<notebook>.ipynb``."""
-    nb = read_notebook(course, assignment, notebook, student)
+def sanitize(course: Course, assignment: str, notebook: Notebook, student: str,
+             others: Iterable[Notebook] = ()) -> Sanitized:
+    """Steps 1-3 for ``submitted/<student>/<assignment>/<notebook>.ipynb``; ``others``: the
+    assignment's notebooks, to name the one a wrong file holds (default: from the model)."""
+    nb = read_notebook(course, assignment, notebook, student, others)
     submitted = [(grade_id(c), source_text(c)) for c in nb.cells if isinstance(c, dict)]
     nb, overwrites = apply_nbgrader(course, assignment, notebook.name, student, nb)
     notes = notebook.edited_locked(submitted) + describe_overwrites(overwrites)
+    if not restores_deleted_cells(course.config):
+        present = {name for name, _ in submitted}
+        notes += [f"{name} was deleted; left ungraded as nbgrader does "
+                  f"(c.OverwriteCells.add_missing_cells is off)"
+                  for name in notebook.grade_cells if name not in present]
     return Sanitized(nbformat.writes(nb), notes)
 
 
+def restores_deleted_cells(config: Mapping) -> bool:
+    """``c.OverwriteCells.add_missing_cells`` when the course sets it, else True (nngrade's
+    default: a deleted test cell is restored and run; nbgrader leaves it ungraded)."""
+    section = config.get("OverwriteCells", None) or {}
+    return bool(section["add_missing_cells"]) if "add_missing_cells" in section else True
+
+
 def read_notebook(course: Course, assignment: str, notebook: Notebook,
-                  student: str) -> NotebookNode:
+                  student: str, others: Iterable[Notebook] = ()) -> NotebookNode:
     """The submitted notebook, or :class:`InvalidSubmission` with the reason."""
     folder = course.submission_dir(student, assignment)
     path = folder / notebook.file
@@ -96,27 +115,35 @@ def read_notebook(course: Course, assignment: str, notebook: Notebook,
         raise InvalidSubmission(f"invalid notebook: {str(exc).splitlines()[0][:200]}") from None
     ids = {grade_id(c) for c in nb.cells if isinstance(c, dict)} - {""}
     if not ids & notebook.own_ids:
-        other = ", ".join(sorted(ids)[:4]) or "no graded cells"
-        raise InvalidSubmission(f"notebook from another lesson: none of {assignment}/"
-                                f"{notebook.file}'s cells are in it (it has {other})")
+        if not others:  # the rare refusal: look the other notebooks up now
+            try:
+                others = course.assignment(assignment).notebooks
+            except ValueError:
+                others = ()
+        raise InvalidSubmission(wrong_notebook(assignment, notebook, ids, others))
     return nb
 
 
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+def wrong_notebook(assignment: str, notebook: Notebook, ids: set[str],
+                   others: Iterable[Notebook] = ()) -> str:
+    """Why a file holding none of ``notebook``'s cells (its grade_ids ``ids``) is refused,
+    naming the notebook of this assignment its cells belong to, if any."""
+    found = ", ".join(sorted(ids)[:4]) or "no graded cells"
+    text = (f"notebook from another notebook or assignment: none of {assignment}/"
+            f"{notebook.file}'s cells are in it (it has {found})")
+    matches = sorted((len(ids & other.own_ids), other.file) for other in others
+                     if other.name != notebook.name and ids & other.own_ids)
+    if matches:
+        text += f"; its cells are {assignment}/{matches[-1][1]}'s"
+    return text
 
 
 def apply_nbgrader(course: Course, assignment: str, notebook: str, student: str,
                    nb: NotebookNode) -> tuple[NotebookNode, list[str]]:
     """nbgrader's sanitizing preprocessors; returns the notebook and their warnings."""
     config = Config(course.config)
-    config.OverwriteCells.add_missing_cells = True
-    capture = _Capture()
+    config.OverwriteCells.add_missing_cells = restores_deleted_cells(course.config)
+    capture = LogCapture()
     logger = logging.getLogger("nngrade.sanitize")
     logger.propagate = False
     logger.setLevel(logging.WARNING)

@@ -9,14 +9,24 @@ submitted), ``failed`` (every notebook failed), ``partly failed``, ``partly grad
 from __future__ import annotations
 
 from grader.course import Course
-from grader.journal import FAILED, GRADED, HEADER, MISSING, Journal, state_of
-
-NOT_GRADED, CHANGED = "not graded", "changed since grading"
+from grader.journal import (
+    CHANGED,
+    FAILED,
+    GRADED,
+    HEADER,
+    MISSING,
+    NOT_GRADED,
+    PARTLY_FAILED,
+    PARTLY_GRADED,
+    Journal,
+    state_of,
+)
 
 
 def notebook_names(course: Course, assignment: str, entries: dict | None = None) -> list[str]:
-    """The assignment's notebooks: the source's, and any the journal knows, sorted."""
-    names = {p.stem for p in (course.source / assignment).glob("*.ipynb")}
+    """The assignment's notebooks (the model's: the gradebook's, else the source's), and any
+    the journal knows, sorted; ValueError for an unknown assignment."""
+    names = {nb.name for nb in course.assignment(assignment, from_source=True).notebooks}
     names |= {nb for (student, nb) in (entries or {}) if student}
     return sorted(names)
 
@@ -30,9 +40,9 @@ def student_state(states: list[str]) -> str:
     if all(s == FAILED for s in states):
         return FAILED
     if FAILED in states:
-        return "partly failed"
+        return PARTLY_FAILED
     if NOT_GRADED in states:
-        return "partly graded"
+        return PARTLY_GRADED
     return GRADED
 
 
@@ -78,5 +88,5 @@ def report(course: Course, assignment: str) -> dict:
             "limits": header.get("limits"), "last_run": header.get("when")}
 
 
-__all__ = ["FAILED", "GRADED", "MISSING", "Journal", "notebook_names", "report",
-           "student_state"]
+__all__ = ["CHANGED", "FAILED", "GRADED", "MISSING", "NOT_GRADED", "Journal", "notebook_names",
+           "report", "student_state"]

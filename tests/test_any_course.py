@@ -236,6 +236,19 @@ def test_export_sums_an_assignments_notebooks(twins, tmp_path):
         "ann": 4.0, "ben": 0.0, "cat": 0.0, "eve": 4.0}
 
 
+def test_export_lists_the_students_waiting_for_manual_grades(twins, tmp_path):
+    """What the default format's warning on stderr names (``export.write_rows``)."""
+    from grader.course import Course
+    from grader.export import write_rows
+
+    courses, _ = twins
+    count, pending = write_rows(Course.open(courses["nngrade"]), "ps1", tmp_path / "ps1.csv")
+    with (tmp_path / "ps1.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert count == len(rows) and "ann" in pending
+    assert pending == [r["student"] for r in rows if "needs manual grading" in r["status"]]
+
+
 def _page(path) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from conftest import ROOT, move_control, solution_notebook
 
-from grader.notebooks import exercises, read, setup_cells
+from grader.assignment import exercises, setup_cells
+from grader.notebooks import read
 from nncourse.devices import (
     FULL,
     MIXED,

@@ -15,7 +15,8 @@ import pytest
 from conftest import LESSON_IDS, MUTATION_RESULTS, solution_notebook
 from support.mutants import apply_mutant, run_exercise
 
-from grader.notebooks import exercises, read
+from grader.assignment import exercises
+from grader.notebooks import read
 
 MIN_MUTANTS = 4
 MIN_VISIBLE_CATCH = 0.90

@@ -148,3 +148,40 @@ def test_the_zygote_module_stays_light():
                             check=True, cwd=ROOT).stdout
     for heavy in ("jupyter_client", "psutil", "nbgrader", "zmq", "nbclient"):
         assert f"'{heavy}'" not in loaded, f"{heavy} is imported by the zygote"
+
+
+def test_every_hooked_package_has_an_upper_bound():
+    """The versions the hooks were checked with bound each package in pyproject.toml."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    bounds = {canonicalize_name(r.name): r.specifier
+              for r in map(Requirement, project["dependencies"])}
+    for package in sorted({h.package for h in HOOKS}):
+        spec = bounds.get(canonicalize_name(package))
+        assert spec is not None, f"{package} (hooked in grader/sandbox/hooks.py) is not a " \
+                                 "direct dependency in pyproject.toml"
+        assert any(s.operator in ("<", "<=", "==", "~=") for s in spec), (
+            f"{package}{spec}: give it the upper bound it was checked with")
+
+
+def test_the_zygote_modules_import_only_the_standard_library():
+    """What the zygote imports at module level (itself and grader.sandbox.prctl) is the
+    standard library: every kernel is forked from it."""
+    allowed = set(sys.stdlib_module_names) | {"__future__"}
+    for rel, ours in (("grader/sandbox/zygote.py", {"grader.sandbox.prctl"}),
+                      ("grader/sandbox/prctl.py", set())):
+        tree = ast.parse((ROOT / rel).read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert name in ours or name.split(".")[0] in allowed, (
+                    f"{rel} imports {name} at module level")

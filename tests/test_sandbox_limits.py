@@ -29,6 +29,32 @@ def test_defaults_are_defined_once_and_read_from_config():
                                                                                        "none")
 
 
+@pytest.mark.parametrize("unlimited", [-1, None, 0])
+def test_nbclients_no_cell_limit_means_the_notebook_deadline(unlimited):
+    config = Config()
+    config.Execute.timeout = unlimited
+    limits = Limits.from_config(config)
+    assert limits.cell_timeout_s == limits.notebook_timeout_s == 600
+    assert not limits.per_cell_limit
+    assert "no per-cell limit beyond the notebook's, 600 s per notebook" in limits.describe()[0]
+    config.Limits.notebook_timeout = 120
+    assert Limits.from_config(config).cell_timeout_s == 120
+    assert Limits.from_config(config, notebook_timeout_s=90).cell_timeout_s == 90
+    assert Limits.from_config(config, cell_timeout_s=7).cell_timeout_s == 7
+    config.Limits.cell_timeout = 5  # the course's own cell limit wins
+    assert Limits.from_config(config).cell_timeout_s == 5
+    assert "5 s per cell" in Limits.from_config(config).describe()[0]
+
+
+def test_a_fractional_or_bad_execute_timeout():
+    config = Config()
+    config.Execute.timeout = 2.5
+    assert Limits.from_config(config).cell_timeout_s == 3
+    config.Execute.timeout = "30"
+    with pytest.raises(ValueError, match="c.Execute.timeout"):
+        Limits.from_config(config)
+
+
 def test_journal_round_trip_and_older_journals():
     limits = Limits(memory_mb=2000, expose_paths=("/data",), preload=("numpy",))
     data = json.loads(json.dumps(limits.as_dict()))

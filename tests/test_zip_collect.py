@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.submissions import hostile
-from fixtures.submissions.course import env, make_course, nngrade, status
+from fixtures.submissions.course import NNGRADE, env, make_course, nngrade, status
 
 LESSON = hostile.LESSON
 REGEXP = r".*/(?P<student_id>[a-z]+)_(?P<timestamp>\d{8}T\d{6})_(?P<file_id>[^/]+)"
@@ -111,6 +111,26 @@ def test_regexp_without_nbgrader_groups(tmp_path):
     proc = nngrade(course, "zip-collect", LESSON, str(download), "--regexp",
                    r".*/(?P<student_id>\w+)\.ipynb", check=False)
     assert proc.returncode == 2 and "(?P<file_id>...)" in proc.stderr
+
+
+def test_course_option_from_another_folder_uses_the_course_config(tmp_path):
+    """``--course DIR`` run elsewhere: nbgrader's app reads the course's nbgrader_config.py
+    (here a renamed submitted directory) and prints no "No nbgrader_config.py" warning."""
+    course = make_course(tmp_path / "course",
+                         extra='c.CourseDirectory.submitted_directory = "handed_in"')
+    download = _zip(tmp_path / "d.zip", {
+        f"alice_20261129T100000_{LESSON}.ipynb": hostile.SOLUTION.read_bytes()})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = subprocess.run([NNGRADE, "zip-collect", LESSON, str(download), "--regexp", REGEXP,
+                           "--course", str(course)], cwd=elsewhere, env=env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr
+    assert proc.stdout.splitlines()[0] == "collected 1 file(s) of 1 student(s) into handed_in/"
+    notebook = course / "handed_in" / "alice" / LESSON / f"{LESSON}.ipynb"
+    assert notebook.read_bytes() == hostile.SOLUTION.read_bytes()
+    assert not (course / "submitted").exists() and not any(elsewhere.iterdir())
 
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "grading.md"

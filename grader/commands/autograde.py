@@ -6,15 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-def add_course_options(p: argparse.ArgumentParser) -> None:
-    """``--course`` and ``--db``, shared by the grading subcommands."""
-    p.add_argument("--course", default=None,
-                   help="the nbgrader course directory (default: the working directory, which "
-                        "must then hold nbgrader_config.py)")
-    p.add_argument("--db", default=None,
-                   help="gradebook URL, e.g. postgresql://user:pw@host/db "
-                        "(default: the course's nbgrader configuration, else its gradebook.db)")
+from grader.commands import add_assignment, add_course_options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,11 +32,16 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``autograde`` subcommand."""
     p = sub.add_parser("autograde", help="grade submitted/<student>/ASSIGNMENT/*.ipynb in "
-                                         "sandboxes, N notebooks at a time, resumable")
-    p.add_argument("assignment", help="nbgrader assignment id, e.g. 01_neuron")
+                                         "sandboxes, N notebooks at a time, resumable",
+                       description="Grade every submission of ASSIGNMENT into the course's "
+                                   "gradebook and autograded/ folder, with the scores "
+                                   "nbgrader autograde gives; the limits' defaults come "
+                                   "from the course's nbgrader_config.py (c.Limits.*), "
+                                   "the options below override them.")
+    add_assignment(p)
     p.add_argument("--student", action="append", metavar="ID",
                    help="grade only this student (repeatable)")
-    p.add_argument("--jobs", "-j", type=int, default=None,
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="notebooks graded at once (default: number of cores)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="send submissions to this Dask distributed scheduler's workers")
@@ -52,13 +49,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retry-failed", action="store_true",
                    help="grade again the notebooks that failed")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell")
-    p.add_argument("--notebook-timeout", type=int, default=None, help="seconds per notebook")
-    p.add_argument("--memory-mb", type=int, default=None, help="memory limit per kernel")
-    p.add_argument("--max-processes", type=int, default=None,
+    p.add_argument("--cell-timeout", type=int, default=None, metavar="SECONDS",
+                   help="seconds per cell (default: the course's c.Limits or c.Execute.timeout)")
+    p.add_argument("--notebook-timeout", type=int, default=None, metavar="SECONDS",
+                   help="seconds per notebook")
+    p.add_argument("--memory-mb", type=int, default=None, metavar="MB",
+                   help="memory limit per kernel")
+    p.add_argument("--max-processes", type=int, default=None, metavar="N",
                    help="processes and threads per kernel")
-    p.add_argument("--max-output-kb", type=int, default=None, help="output limit per cell")
+    p.add_argument("--max-output-kb", type=int, default=None, metavar="KB",
+                   help="output limit per cell")
     p.add_argument("--isolation", choices=["bwrap", "none"], default=None,
-                   help="sandbox kind (default: bwrap)")
+                   help="sandbox kind (default: bwrap; none: a separate uid and limits, but no "
+                        "filesystem or network isolation)")
     add_course_options(p)
     p.set_defaults(run=run)

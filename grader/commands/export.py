@@ -11,7 +11,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.commands.autograde import add_course_options
+from grader.commands import add_assignment, add_course_options
+from grader.lms import (
+    CANVAS_IDENTITY,
+    DEFAULT_MOODLE_ID,
+    FORMATS,
+    LMS_FORMATS,
+    MOODLE_COLUMNS,
+    OWN_FORMAT,
+)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,15 +28,16 @@ def run(args: argparse.Namespace) -> int:
 
     lms_only = [flag for flag, given in (
         ("--title", args.title), ("--canvas-assignment-id", args.canvas_assignment_id),
-        ("--moodle-id", args.moodle_id != "email"), ("--roster", args.roster),
+        ("--moodle-id", args.moodle_id != DEFAULT_MOODLE_ID), ("--roster", args.roster),
         ("--login-is-student-id", args.login_is_student_id)) if given]
-    if args.format == "nngrade" and lms_only:
-        raise ValueError(f"{', '.join(lms_only)}: only with --format canvas or moodle")
+    if args.format == OWN_FORMAT and lms_only:
+        raise ValueError(f"{', '.join(lms_only)}: only with --format "
+                         f"{' or '.join(LMS_FORMATS)}")
     course = Course.open(args.course, args.db)
     options = Options(title=args.title, canvas_assignment_id=args.canvas_assignment_id,
                       moodle_id=args.moodle_id, roster=Path(args.roster) if args.roster else None,
                       roster_key=args.roster_key, login_is_student_id=args.login_is_student_id)
-    written = write(course, args.lesson, args.csv, args.format, options)
+    written = write(course, args.assignment, args.csv, args.format, options)
     print(f"wrote {args.csv} ({args.format}): {written.count} students")
     if written.pending:
         print(f"warning: {len(written.pending)} student(s) still need manual grading, their "
@@ -40,21 +49,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``export`` subcommand."""
     p = sub.add_parser("export", help="grades as CSV: nngrade's own columns, or Canvas's or "
                                       "Moodle's gradebook import")
-    p.add_argument("lesson", metavar="ASSIGNMENT", help="assignment (lesson folder), "
-                                                        "e.g. 01_neuron")
+    add_assignment(p)
     p.add_argument("--csv", required=True, metavar="FILE", help="where to write the CSV")
-    p.add_argument("--format", choices=["nngrade", "canvas", "moodle"], default="nngrade",
-                   help="nngrade: every exercise, total, status, reason (default); canvas: "
-                        "Student, ID, SIS User ID, SIS Login ID, Section, the assignment's "
-                        "total and a Points Possible row; moodle: an identifier column and the "
+    p.add_argument("--format", choices=FORMATS, default=OWN_FORMAT,
+                   help=f"{OWN_FORMAT}: every exercise, total, status, reason (default); "
+                        f"canvas: {', '.join(CANVAS_IDENTITY)}, the assignment's total and a "
+                        "Points Possible row; moodle: an identifier column and the "
                         "assignment's total")
     p.add_argument("--title", default=None,
                    help="name of the grade column in the LMS (default: the assignment's name)")
     p.add_argument("--canvas-assignment-id", default=None, metavar="N",
                    help="Canvas's id of the assignment (the number in its URL): the column "
                         "becomes 'TITLE (N)' so that Canvas updates that assignment")
-    p.add_argument("--moodle-id", choices=["email", "username", "idnumber", "userid"],
-                   default="email",
+    p.add_argument("--moodle-id", choices=list(MOODLE_COLUMNS), default=DEFAULT_MOODLE_ID,
                    help="Moodle identifier column: email (nbgrader's student email, default), "
                         "userid (nbgrader's lms_user_id), username, idnumber (from --roster "
                         "or --login-is-student-id)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from grader.commands.autograde import add_course_options
+from grader.commands import add_assignment, add_course_options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``feedback`` subcommand."""
     p = sub.add_parser("feedback", help="write feedback/<student>/ASSIGNMENT/<notebook>.html "
                                         "(failed tests' messages, never hidden tests)")
-    p.add_argument("assignment", help="nbgrader assignment id, e.g. 01_neuron")
-    p.add_argument("--student", action="append", metavar="ID", help="only this student")
+    add_assignment(p)
+    p.add_argument("--student", action="append", metavar="ID",
+                   help="only this student (repeatable)")
     add_course_options(p)
     p.set_defaults(run=run)

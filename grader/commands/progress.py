@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "lesson, which exercises pass their visible tests. Your notebooks are only "
                     "read. Exit status: 0 when all pass, 1 otherwise.")
     p.add_argument("path", nargs="?", default="lessons",
-                   help="a lessons folder, one lesson folder or one notebook (default: lessons)")
+                   help="a folder of assignment folders (this course's lessons/), one "
+                        "assignment folder or one notebook (default: lessons)")
     p.add_argument("--timeout", type=int, default=120, metavar="SECONDS",
                    help="longest a single cell may run (default: 120)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")

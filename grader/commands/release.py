@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from grader.commands import ASSIGNMENT_HELP, add_course_options
+
 
 def run(args: argparse.Namespace) -> int:
     """Build the course's release folder from its source folder, or with ``--check`` report
@@ -35,12 +37,17 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``release`` subcommand."""
-    p = sub.add_parser("release", help="build the student release (nbgrader's release folder, "
-                                       "lessons/ here) from the source folder (solutions/ here)")
-    p.add_argument("assignments", nargs="*", metavar="assignment",
-                   help="assignment folders, e.g. 01_neuron (default: all)")
+    p = sub.add_parser(
+        "release", help="build the student release (nbgrader's release directory) from the "
+                        "course's source directory, or check it with --check",
+        description="Build the students' version of each assignment (nbgrader's "
+                    "generate_assignment: solutions and hidden tests removed) from the "
+                    "course's source directory into its release directory, both as "
+                    "nbgrader_config.py names them (nbgrader's defaults: source/ and "
+                    "release/; in this repository: solutions/ and lessons/).")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                   help=f"{ASSIGNMENT_HELP} (any number; default: all)")
     p.add_argument("--check", action="store_true",
                    help="build into a temporary folder and fail if the release folder differs")
-    p.add_argument("--course", default=None,
-                   help="course directory (default: here if it has nbgrader_config.py)")
+    add_course_options(p, db=False)
     p.set_defaults(run=run)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from grader.commands.autograde import add_course_options
+from grader.commands import add_assignment, add_course_options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``status`` subcommand."""
     p = sub.add_parser("status", help="submitted / graded / failed (with reasons) and limits")
-    p.add_argument("assignment", help="nbgrader assignment id, e.g. 01_neuron")
+    add_assignment(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     add_course_options(p)
     p.set_defaults(run=run)

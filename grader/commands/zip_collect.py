@@ -11,16 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from grader.commands.autograde import add_course_options
+from grader.commands import add_assignment, add_course_options
 
 
 def run(args: argparse.Namespace) -> int:
     from grader.collect import zip_collect
     from grader.course import Course
 
-    course = Course.open(args.course, args.db)
+    course = Course.open(args.course)
     extensions = [".ipynb", *[e if e.startswith(".") else f".{e}" for e in args.ext or []]]
-    done = zip_collect(course, args.lesson, args.zip, args.regexp, extensions=extensions,
+    done = zip_collect(course, args.assignment, args.zip, args.regexp, extensions=extensions,
                        force=args.force)
     lines = done.report(course.root, extensions)
     print(lines[0])
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("zip-collect",
                        help="put a zip of submissions downloaded from an LMS into "
                             "submitted/<student>/ASSIGNMENT/ with nbgrader's zip_collect")
-    p.add_argument("lesson", metavar="ASSIGNMENT", help="assignment (lesson folder)")
+    add_assignment(p)
     p.add_argument("zip", metavar="ZIP", help="the zip downloaded from the LMS (copied into "
                                               "downloaded/ASSIGNMENT/archive/, never moved)")
     p.add_argument("--regexp", required=True,
@@ -52,5 +52,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true",
                    help="nbgrader's --force: extract again, and replace the submitted folder "
                         "of each student found in the zip")
-    add_course_options(p)
+    add_course_options(p, db=False)
     p.set_defaults(run=run)

@@ -20,9 +20,12 @@ binds them before it drops its privileges, so it cannot write on the host's disk
 and parallel kernels never race for TCP ports.
 
 Modules: :mod:`.limits` (the limits), :mod:`.bwrap` (the sandbox's command line and
-paths), :mod:`.zygote` (the warm process that forks kernels), :mod:`.factory` (one worker's
-slot, zygote and scratch folders), :mod:`.kernel` (jupyter_client provisioner, manager
-and client), :mod:`.hooks` (the private jupyter/nbgrader interfaces this relies on).
+paths), :mod:`.zygote` (the warm process that forks kernels, and nothing else),
+:mod:`.zygote_client` (the grader's side of it: the ``Zygote`` process and what it
+preloads), :mod:`.prctl` (die with the parent, no new privileges), :mod:`.factory` (one
+worker's slot, zygote and scratch folders), :mod:`.kernel` (jupyter_client provisioner,
+manager and client), :mod:`.hooks` (the private jupyter/nbgrader interfaces this relies
+on).
 Names are imported lazily: the zygote imports this package and must stay light.
 """
 
@@ -35,7 +38,7 @@ from grader.sandbox.limits import Limits, describe
 
 _LAZY = {
     "check_host": "bwrap", "SandboxPaths": "bwrap", "sandbox_paths": "bwrap",
-    "bwrap_command": "bwrap", "preload_modules": "zygote", "KernelFactory": "factory",
+    "bwrap_command": "bwrap", "preload_modules": "zygote_client", "KernelFactory": "factory",
     "KernelProcess": "kernel", "SandboxKernelManager": "kernel", "exit_reason": "kernel",
     "CappedKernelClient": "kernel",
 }

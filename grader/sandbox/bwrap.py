@@ -11,12 +11,10 @@ read-only; ``/tmp`` is a private tmpfs of ``scratch_mb``. The sandbox's holder p
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,8 +23,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from grader.sandbox.limits import Limits
+from grader.sandbox.prctl import die_with_parent
 
-PR_SET_PDEATHSIG = 1
 PROVISIONER = "nngrade-sandbox"  # the jupyter_client.kernel_provisioners entry point
 ALWAYS_HIDDEN = ("/home", "/root", "/run", "/var/tmp", "/srv", "/mnt", "/media")
 
@@ -160,11 +158,6 @@ class Sandbox:
                        proc.stdout.close, proc.stderr.close):
             with contextlib.suppress(Exception):
                 action()
-
-
-def die_with_parent() -> None:
-    """In a child before exec: SIGKILL when the grading process dies."""
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _read_json(fd: int) -> dict | None:

@@ -21,7 +21,8 @@ import psutil
 from grader.sandbox.bwrap import Sandbox, check_host, sandbox_paths
 from grader.sandbox.kernel import KernelProcess
 from grader.sandbox.limits import Limits
-from grader.sandbox.zygote import Zygote
+from grader.sandbox.zygote import INLINE_BACKEND
+from grader.sandbox.zygote_client import Zygote
 
 SLOT_DIR = Path(tempfile.gettempdir()) / "nngrade-slots"
 SCRATCH_BASE = Path(tempfile.gettempdir()) / "nngrade"
@@ -71,15 +72,10 @@ class KernelFactory:
     def _start_zygote(self) -> Zygote:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/tmp",
                "LANG": os.environ.get("LANG", "C.UTF-8"), **_passed_env()}
-        env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        env.setdefault("MPLBACKEND", INLINE_BACKEND)
         env["MPLCONFIGDIR"] = str(self.base / "mplconfig")
         env["IPYTHONDIR"] = str(self.base / "ipython")
         return Zygote(self.preload, env)
-
-    @property
-    def zygote_failed(self) -> list[str]:
-        """Modules the zygote could not preload (the kernel imports them itself)."""
-        return self.zygote.failed
 
     def exit_status(self, pid: int, wait: float = 0.5) -> int | None:
         return self.zygote.exit_status(pid, wait)

@@ -4,9 +4,9 @@ The sandbox starts kernels through jupyter_client's public provisioner interface
 (:class:`~grader.sandbox.kernel.SandboxProvisioner`); what could not be done publicly is
 listed here, in one place. ``tests/test_sandbox_hooks.py`` checks that each hook still
 exists with the parameters below and names the package, its version and the hook when one
-is gone. The versions these were checked with are the upper bounds in ``pyproject.toml``:
-jupyter_client 8.10, ipykernel 7.4, nbclient 0.11, nbgrader 0.9.6 (and matplotlib-inline
-0.2, ipywidgets 8.1).
+is gone. The versions these were checked with are the upper bounds in ``pyproject.toml``
+(the same test checks that each package has one): jupyter_client 8.10, ipykernel 7.4,
+nbclient 0.11, nbgrader 0.9.6, matplotlib-inline 0.2, ipywidgets 8.1.
 """
 
 from __future__ import annotations

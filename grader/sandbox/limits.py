@@ -2,7 +2,10 @@
 
 Set in ``nbgrader_config.py`` as ``c.Limits.NAME = value`` (the names below, with
 ``cell_timeout`` and ``notebook_timeout`` for the two ``*_s`` fields) or through
-``nngrade autograde`` options. A :class:`Limits` travels inside each job; where it crosses
+``nngrade autograde`` options. Without ``c.Limits.cell_timeout``, nbgrader's
+``c.Execute.timeout`` is the cell time-out; set to ``None``, ``0`` or ``-1`` (nbclient's "no
+limit") it means no per-cell limit beyond the notebook's deadline (``cell_timeout_s`` =
+``notebook_timeout_s``). A :class:`Limits` travels inside each job; where it crosses
 into JSON (the journal) it is written with :meth:`Limits.as_dict` and read back with
 :meth:`Limits.from_dict`.
 """
@@ -81,14 +84,20 @@ class Limits:
                 raise ValueError(f"unknown setting c.Limits.{name} (known: {known})")
             if value is not None:
                 values[field_name] = value
-        if "cell_timeout_s" not in values:
-            timeout = dict(config.get("Execute", None) or {}).get("timeout")
-            if timeout:  # nbgrader's own cell time limit (None or 0: no limit there)
-                values["cell_timeout_s"] = int(timeout)
         unknown = set(overrides) - set(_FIELDS)
         if unknown:
             raise TypeError(f"unknown limits: {', '.join(sorted(unknown))}")
         values.update({k: v for k, v in overrides.items() if v is not None})
+        execute = dict(config.get("Execute", None) or {})
+        if "cell_timeout_s" not in values and "timeout" in execute:
+            timeout = execute["timeout"]  # nbgrader's own cell time limit
+            if timeout is None or (not isinstance(timeout, bool)
+                                   and isinstance(timeout, int | float) and timeout <= 0):
+                # nbclient's "no limit": the notebook's deadline is the only one
+                values["cell_timeout_s"] = values.get("notebook_timeout_s",
+                                                      cls.notebook_timeout_s)
+            else:
+                values["cell_timeout_s"] = _whole_seconds(timeout, "c.Execute.timeout")
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
@@ -113,10 +122,17 @@ class Limits:
     def network(self) -> str:
         return "none" if self.isolation == "bwrap" else "host (isolation=none)"
 
+    @property
+    def per_cell_limit(self) -> bool:
+        """Whether cells have a time limit of their own (shorter than the notebook's)."""
+        return self.cell_timeout_s < self.notebook_timeout_s
+
     def describe(self) -> list[str]:
         """Human-readable lines for ``nngrade status``."""
+        cell = (f"{self.cell_timeout_s} s per cell" if self.per_cell_limit
+                else "no per-cell limit beyond the notebook's")
         return [
-            f"time: {self.cell_timeout_s} s per cell, {self.notebook_timeout_s} s per "
+            f"time: {cell}, {self.notebook_timeout_s} s per "
             f"notebook; memory: {self.memory_mb} MiB; processes+threads: {self.max_processes}",
             f"output: {self.max_output_kb} KiB per cell; files: {self.max_file_mb} MiB "
             f"each, {self.scratch_mb} MiB scratch; network: {self.network}; "
@@ -125,6 +141,13 @@ class Limits:
 
 
 _FIELDS = {f.name for f in fields(Limits)}
+
+
+def _whole_seconds(value: Any, name: str) -> int:
+    """A time-out in whole seconds (a fraction rounds up); ValueError names the setting."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}")
+    return max(1, int(-(-value // 1)))
 
 
 def describe(limits: Limits | Mapping[str, Any]) -> list[str]:

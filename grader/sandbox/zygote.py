@@ -15,52 +15,35 @@ unprivileged uid/gid with no supplementary groups and no way to regain privilege
 re-seeds numpy's global generator and runs ``IPKernelApp`` on the connection file, exactly
 as ``python -m ipykernel_launcher -f FILE`` would, minus the 0.5-1.5 s of imports.
 
-:class:`Zygote` is the grader's side of that conversation, :func:`preload_modules` what the
-zygote imports. This module is imported by the zygote and therefore by every kernel: it
-must stay small, import only the standard library and hold no secrets.
+This module is only what runs in the zygote and therefore in every kernel: it must stay
+small, import only the standard library and hold no secrets. The grader's side of the
+conversation is :mod:`.zygote_client`.
 """
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import ctypes
 import json
 import os
 import resource
 import signal
-import subprocess
 import sys
-import threading
+
+from grader.sandbox.prctl import check, die_with_parent, no_new_privs
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
-PR_SET_PDEATHSIG = 1
-PR_SET_NO_NEW_PRIVS = 38
 NAMESPACES = (("ipc", CLONE_NEWIPC), ("uts", CLONE_NEWUTS), ("net", CLONE_NEWNET),
               ("pid", CLONE_NEWPID), ("mnt", CLONE_NEWNS))
 RLIMITS = {"as": resource.RLIMIT_AS, "nproc": resource.RLIMIT_NPROC,
            "fsize": resource.RLIMIT_FSIZE, "cpu": resource.RLIMIT_CPU,
            "nofile": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-FORK_UNSAFE = ("tensorflow", "keras", "torch", "jax", "nncourse.keras_env")
-ALWAYS_PRELOADED = ("numpy", "matplotlib", "matplotlib.pyplot", "ipywidgets",
-                    "matplotlib_inline.backend_inline")
 
 _libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def _prctl(option: int, value: int) -> None:
-    _check(_libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0), f"prctl({option})")
 
 
 def preload(modules: list[str]) -> list[str]:
@@ -122,7 +105,7 @@ def _kernel_init_imports() -> list[str]:
 def _join_sandbox(ns_pid: int) -> None:
     fds = [(os.open(f"/proc/{ns_pid}/ns/{name}", os.O_RDONLY), flag) for name, flag in NAMESPACES]
     for fd, flag in fds:
-        _check(_libc.setns(fd, flag), f"setns({flag:#x})")
+        check(_libc.setns(fd, flag), f"setns({flag:#x})")
         os.close(fd)
 
 
@@ -137,7 +120,7 @@ def _become_kernel(req: dict) -> None:
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     if not req.get("ns_pid"):
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        die_with_parent()
     log = os.open(req.get("log") or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -172,7 +155,7 @@ def _become_kernel(req: dict) -> None:
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    no_new_privs()
     _reattach_preloaded()
     if req.get("max_output"):
         _cap_output(app.shell, int(req["max_output"]))
@@ -234,7 +217,7 @@ def _spawn(req: dict, out) -> None:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             os.close(read_end)
             sys.stdin.close()
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            die_with_parent()
             if req.get("ns_pid"):
                 _join_sandbox(req["ns_pid"])
             kernel = os.fork()
@@ -271,7 +254,7 @@ def _spawn(req: dict, out) -> None:
 
 def main(argv: list[str]) -> int:
     """Serve spawn requests until stdin closes."""
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent()
     failed = preload(argv)
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
     out = sys.stdout
@@ -292,91 +275,6 @@ def _reap() -> None:
             return
         if pid == 0:
             return
-
-
-# -- the grader's side ----------------------------------------------------------------------
-def preload_modules(setup_sources: list[str], configured: list[str] | tuple[str, ...] | None
-                    ) -> list[str]:
-    """Modules the zygote imports: configured ones, else the setup cells' imports (less
-    fork-unsafe ones such as TensorFlow, which the kernel imports itself)."""
-    if configured is not None:
-        return list(configured)
-    names = list(ALWAYS_PRELOADED)
-    for source in setup_sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.append(node.module)
-    out = []
-    for name in names:
-        if any(name == bad or name.startswith(bad + ".") for bad in FORK_UNSAFE):
-            continue
-        if name not in out:
-            out.append(name)
-    return out
-
-
-class Zygote:
-    """A running zygote process, as the grader talks to it (thread-safe requests)."""
-
-    def __init__(self, preload: list[str] | tuple[str, ...], env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.sandbox.zygote",
-             *preload], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd="/", env=env, text=True, bufsize=1)
-        hello = json.loads(self.proc.stdout.readline() or "{}")
-        if not hello.get("ready"):
-            self.close()
-            raise RuntimeError("the kernel zygote did not start")
-        self.failed: list[str] = hello.get("failed", [])  # modules it could not preload
-        self._counter = 0
-        self._replies: dict[int, dict] = {}
-        self._exits: dict[int, int] = {}
-        self._cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            with contextlib.suppress(ValueError):
-                msg = json.loads(line)
-                with self._cond:
-                    if "exited" in msg:
-                        self._exits[msg["exited"]] = msg["status"]
-                    else:
-                        self._replies[msg["id"]] = msg
-                    self._cond.notify_all()
-
-    def request(self, req: dict, timeout: float = 30) -> dict:
-        """Send ``req`` and wait for its answer."""
-        with self._cond:
-            self._counter += 1
-            req = {**req, "id": self._counter}
-            self.proc.stdin.write(json.dumps(req) + "\n")
-            self.proc.stdin.flush()
-            if not self._cond.wait_for(lambda: req["id"] in self._replies, timeout):
-                raise RuntimeError("the kernel zygote did not answer")
-            return self._replies.pop(req["id"])
-
-    def exit_status(self, pid: int, wait: float = 0.5) -> int | None:
-        """The wait status of kernel ``pid`` once its waiter reported it (None if unknown)."""
-        with self._cond:
-            self._cond.wait_for(lambda: pid in self._exits, wait)
-            return self._exits.pop(pid, None)
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.proc.stdin.close()
-        with contextlib.suppress(Exception):
-            self.proc.kill()
-            self.proc.wait(5)
 
 
 if __name__ == "__main__":
