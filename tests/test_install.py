@@ -12,6 +12,12 @@ back by the fresh venv's ``nngrade``; a kernel cell reports where ``nncourse`` a
 came from and what its ``sys.path`` holds. ``JUPYTER_PATH`` names the borrowed environment's
 ``share/jupyter`` because a real install would put nbconvert's templates (feedback) in the
 fresh prefix.
+
+A second course, ``ps1`` of tests/fixtures/any_course.py (two notebooks, one with a space in
+its name, a data file they read, hidden tests, manual answers, a task), is written in a
+temporary folder, submitted by a right and a wrong student and graded by the fresh venv's
+``nngrade``; a copy is graded by nbgrader's serial ``autograde`` (``python -m nbgrader`` in
+the fresh venv), and the two gradebooks must agree per notebook and cell by cell.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from fixtures import any_course as ac
+from test_any_course import _gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_TREE = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "grader", "nncourse",
@@ -183,3 +191,38 @@ def test_nngrade_grades_a_course_outside_the_repository(fresh, tmp_path):
     assert Path(report["nncourse"]).is_relative_to(fresh), report
     assert report["data_dir"] == report["installed_copy"], report
     assert report["spam_shape"] == [4000, 14] and not report["editable_finder"], report
+
+
+PS1_ANSWERS = {"alice": ac.RIGHT, "bob": {**ac.RIGHT, **ac.WRONG}}
+# what the answers deserve, per notebook (manual answers and the task wait at 0)
+PS1_SCORES = {("alice", "Part A"): 3.5, ("alice", "quiz"): 3.5,
+              ("bob", "Part A"): 3.0, ("bob", "quiz"): 0.0}
+
+
+def _notebook_scores(course: Path) -> dict[tuple[str, str], float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gb:
+        return {(sub.student_id, nb.name): nb.score
+                for sub in gb.find_assignment("ps1").submissions for nb in sub.notebooks}
+
+
+def test_installed_nngrade_grades_a_multi_notebook_course_as_nbgrader_does(fresh, tmp_path):
+    master = ac.make_master(tmp_path / "master")
+    ours = ac.copy_course(master, tmp_path / "course", registered=False)
+    theirs = ac.copy_course(master, tmp_path / "nbgrader", registered=True)
+    for course in (ours, theirs):
+        for student, answers in PS1_ANSWERS.items():
+            ac.submit(course, student, "ps1", ac.answered(master, "ps1", answers))
+
+    graded = _run(fresh, ["nngrade", "autograde", "ps1", "--quiet", "--jobs", "2"], cwd=ours)
+    assert "4 graded, 0 failed" in graded.stdout, graded.stdout
+    _run(fresh, ["python", "-m", "nbgrader", "autograde", "ps1"], cwd=theirs)
+
+    assert _notebook_scores(theirs) == PS1_SCORES  # nbgrader's own verdict
+    assert _notebook_scores(ours) == PS1_SCORES
+    assert _gradebook(ours, "ps1", PS1_ANSWERS) == _gradebook(theirs, "ps1", PS1_ANSWERS)
+    status = json.loads(_run(fresh, ["nngrade", "status", "ps1", "--json"], cwd=ours).stdout)
+    assert status["notebooks"] == ["Part A", "quiz"]
+    assert {(row["student"], nb["notebook"]): nb["score"] for row in status["rows"]
+            for nb in row["notebooks"]} == PS1_SCORES

@@ -1,18 +1,25 @@
 """Submissions downloaded from an LMS as one zip: ``nngrade zip-collect`` (nbgrader's own
 ``zip_collect`` underneath) puts them in ``submitted/`` ready for ``nngrade autograde``, names
 every file its regular expression does not match and loses none; a damaged zip or a wrong
-expression is a clear error. The README's plain-nbgrader commands are run here too."""
+expression is a clear error. The README's plain-nbgrader commands are run here too. A Canvas
+download of a two-notebook assignment of a course written elsewhere
+(tests/fixtures/any_course.py's ``ps1``) is collected and graded exactly as nbgrader's serial
+``autograde`` grades the same collected submissions, cell by cell."""
 
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from fixtures import any_course as ac
 from fixtures.submissions import hostile
 from fixtures.submissions.course import NNGRADE, env, make_course, nngrade, status
+from test_any_course import _gradebook
 
 LESSON = hostile.LESSON
 REGEXP = r".*/(?P<student_id>[a-z]+)_(?P<timestamp>\d{8}T\d{6})_(?P<file_id>[^/]+)"
@@ -167,3 +174,83 @@ def test_readme_plain_nbgrader_commands(tmp_path):
     assert rows["lovelaceada"]["state"] == "graded", rows["lovelaceada"]
     assert rows["lovelaceada"]["score"] == rows["lovelaceada"]["max_score"] > 0
     assert rows["turingalan"]["state"] == "graded" and rows["turingalan"]["score"] == 0
+
+
+def _canvas_regexp() -> str:
+    """The Canvas expression docs/grading.md gives (``lastfirst[_LATE]_userid_subid_file``)."""
+    from traitlets.config import Config
+
+    config = Config()
+    exec(documented_zip_collect()[0], {"c": config})
+    return config.FileNameCollectorPlugin.named_regexp
+
+
+# Canvas's download: one file per upload, named lastfirst[_LATE]_userid_submissionid_<file>
+CANVAS_STUDENTS = {"lovelaceada": ("1001", ""), "turingalan": ("1002", "LATE_")}
+PARTIAL = {k: v for k, v in {**ac.RIGHT, "spread-answer": ac.WRONG["spread-answer"],
+                              "is_even": ac.WRONG["is_even"]}.items() if k != "explain-mean"}
+
+
+@pytest.fixture(scope="module")
+def canvas_twins(tmp_path_factory):
+    """``ps1`` of tests/fixtures/any_course.py (two notebooks with spaces in a name, a data
+    file) downloaded from Canvas for two students, collected by ``nngrade zip-collect`` and
+    graded by ``nngrade autograde``; the collected submissions graded again, in a second copy
+    of the course, by nbgrader's own serial ``autograde``."""
+    base = tmp_path_factory.mktemp("canvas")
+    master = ac.make_master(base / "master")
+    answers = {"lovelaceada": ac.RIGHT, "turingalan": PARTIAL}
+    members, uploads = {}, {}
+    for student, (user_id, late) in CANVAS_STUDENTS.items():
+        files = {f"{name}.ipynb": data
+                 for name, data in ac.answered(master, "ps1", answers[student]).items()}
+        # an upload of the data file (edited by one student): collected, never read in
+        # grading, where the notebooks open the source's data/points.csv
+        files["points.csv"] = ac.POINTS_CSV.encode() if not late else b"value\n100\n"
+        uploads[student] = files
+        for number, (name, data) in enumerate(sorted(files.items())):
+            members[f"{student}_{late}{user_id}_{5000 + number}_{name}"] = data
+    download = _zip(base / "submissions.zip", members)
+    ours = ac.copy_course(master, base / "nngrade", registered=False)
+    collect = nngrade(ours, "zip-collect", "ps1", str(download), "--regexp", _canvas_regexp(),
+                      "--ext", ".csv")
+    theirs = ac.copy_course(master, base / "nbgrader", registered=True)
+    shutil.copytree(ours / "submitted", theirs / "submitted")
+    graded = nngrade(ours, "autograde", "ps1", "--jobs", "2", "--quiet")
+    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "ps1"], cwd=theirs, env=env(),
+                   check=True, capture_output=True, timeout=600)
+    yield {"nngrade": ours, "nbgrader": theirs}, uploads, collect, graded
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_canvas_zip_of_a_multi_notebook_assignment_is_collected(canvas_twins):
+    courses, uploads, collect, _ = canvas_twins
+    assert collect.stdout.splitlines()[0] == \
+        "collected 6 file(s) of 2 student(s) into submitted/", collect.stdout
+    assert collect.stderr == "", collect.stderr  # every file matched, every notebook known
+    for student, files in uploads.items():
+        assert f"  {student}: Part A.ipynb, points.csv, quiz.ipynb" in collect.stdout
+        folder = courses["nngrade"] / "submitted" / student / "ps1"
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == files  # no timestamp
+
+
+def test_canvas_zip_grades_as_nbgrader_grades_it_cell_by_cell(canvas_twins):
+    courses, uploads, _, graded = canvas_twins
+    assert "4 graded, 0 failed" in graded.stdout, graded.stdout
+    ours = _gradebook(courses["nngrade"], "ps1", list(uploads))
+    theirs = _gradebook(courses["nbgrader"], "ps1", list(uploads))
+    assert ours == theirs
+    # not two empty gradebooks agreeing: what the answers deserve
+    assert ours[("lovelaceada", "Part A", "mean-tests")] == (3.0, 3.0, False)
+    assert ours[("lovelaceada", "quiz", "test_is_even")] == (2.0, 2.0, False)
+    assert ours[("turingalan", "Part A", "spread-tests")] == (0.0, 0.0, False)
+    assert ours[("turingalan", "Part A", "explain-mean")] == (0.0, 0.0, False)  # unanswered
+    assert ours[("turingalan", "quiz", "square-test")] == (1.5, 1.5, False)
+    assert ours[("lovelaceada", "score")][:2] == (7.0, 12.0)
+    assert ours[("turingalan", "score")][:2] == (4.5, 12.0)
+    for student in uploads:  # nbgrader's autograded/ folder, the student's data file with it
+        folders = [c / "autograded" / student / "ps1" for c in courses.values()]
+        files = [sorted(str(p.relative_to(f)) for p in f.rglob("*") if p.is_file())
+                 for f in folders]
+        assert files[0] == files[1] and "data/points.csv" in files[0], files
+        assert (folders[0] / "data" / "points.csv").read_text() == ac.POINTS_CSV
