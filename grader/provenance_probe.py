@@ -226,7 +226,9 @@ def probe(namespace: dict, params: dict) -> None:  # noqa: C901 - one self-conta
             seen.add(key)
             nodes += 1
             out["nodes"] = nodes
-            if nodes > 3000 or time.perf_counter() - started > 0.25:  # a safety net only
+            # a safety net only; CPU time, so that a loaded grading host does not cut the
+            # walk short (wall-clock 0.25 s did, at load 18)
+            if nodes > 3000 or time.thread_time() - cpu > 1.0:
                 out["partial"] = True
                 return None
             if obj is not start:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import nbformat
 import pytest
@@ -80,10 +81,17 @@ def _notebook(*sources):
     return nbformat.v4.new_notebook(cells=cells).cells
 
 
+def _run(coroutine):
+    """Run a coroutine on a fresh event loop in its own thread: another test (Playwright's
+    sync API) may have left a loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_tamperers_are_the_student_cells_after_which_a_canary_passes():
     cells = _notebook("x = 1", "TAMPER()", "setup = 2", "y = 3", "KILL()", "assert x == 1")
     kernel = FakeKernel(cells)
-    culprits = asyncio.run(find_tamperers(kernel, cells, -1, 5, set(), is_student_cell))
+    culprits = _run(find_tamperers(kernel, cells, -1, 5, set(), is_student_cell))
     assert culprits == {1, 4}  # the tamperer, and a cell that kills the kernel on re-run
     assert kernel.restarts[0] == (0, set())  # from the last sound canary
     assert kernel.restarts[-1] == (5, {1, 4})  # then without the culprits
@@ -92,6 +100,6 @@ def test_the_tamperers_are_the_student_cells_after_which_a_canary_passes():
 def test_a_locked_cell_is_never_a_tamperer_and_earlier_cells_are_not_searched():
     cells = _notebook("TAMPER()", "assert True", "setup TAMPER", "assert x")
     kernel = FakeKernel(cells)
-    culprits = asyncio.run(find_tamperers(kernel, cells, 1, 3, set(), is_student_cell))
+    culprits = _run(find_tamperers(kernel, cells, 1, 3, set(), is_student_cell))
     assert culprits == set()  # the setup cell is the course's; cell 0 was verified sound
     assert kernel.restarts == [(2, set())]
