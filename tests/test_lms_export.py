@@ -88,11 +88,15 @@ def test_warns_while_manual_grading_is_pending(course, tmp_path):
     manual(None)
     try:
         proc, out = _export(course, tmp_path, "--format", "canvas", "--login-is-student-id")
+        (tmp_path / "own").mkdir()
+        own, _ = _export(course, tmp_path / "own", "--format", "nngrade")
     finally:
         manual(1.5)
     assert {r[0]: r[-1] for r in _read(out)}["Lovelace, Ada"] == "6"
-    assert ("warning: 1 student(s) still need manual grading, their totals lack those "
-            "answers: solved") in proc.stderr
+    warning = ("warning: 1 student(s) still need manual grading, their totals lack those "
+               "answers: solved")
+    assert warning in proc.stderr
+    assert warning in own.stderr, f"the default format says nothing: {own.stderr!r}"
 
 
 def test_canvas_roster_is_canvas_own_export(course, tmp_path):
