@@ -191,6 +191,16 @@ def test_a_manual_grade_and_comment_reach_export_and_feedback(instructor, course
     for student in others:
         assert exported[student][FREE_RESPONSE] == "", exported[student]
         assert float(exported[student]["total"]) == automatic[student], exported[student]
+    # the LMS formats carry the same totals: Canvas's last column, Moodle's second
+    for fmt, key, first_row in (("canvas", "SIS Login ID", 2), ("moodle", "Username", 1)):
+        lms = tmp_path / f"{fmt}.csv"
+        nngrade(course, "export", LESSON, "--csv", str(lms), "--format", fmt,
+                "--login-is-student-id", *(["--moodle-id", "username"] if fmt == "moodle" else []))
+        with lms.open() as handle:
+            table = list(csv.reader(handle))
+        column = table[0].index(key)
+        totals = {row[column]: float(row[-1]) for row in table[first_row:]}
+        assert totals[GRADED] == automatic[GRADED] + MANUAL_SCORE, (fmt, table)
 
     nngrade(course, "feedback", LESSON, "--student", GRADED)
     html = (course / "feedback" / GRADED / LESSON / f"{LESSON}.html").read_text()
