@@ -43,8 +43,14 @@ SOURCE_TREE = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "grader
 DEV_SITE = Path(sysconfig.get_paths()["purelib"])  # this .venv's dependencies
 REPORT = "INSTALL-REPORT "
 
-pytestmark = pytest.mark.skipif(
-    not (DEV_SITE / "nbgrader").is_dir(), reason="needs the course's dependencies in this venv")
+
+
+@pytest.fixture(autouse=True)
+def _dependencies_to_borrow():
+    """The fresh environment borrows this one's dependencies: without them, fail clearly."""
+    if not (DEV_SITE / "nbgrader").is_dir():
+        pytest.fail(f"the install test borrows the course's dependencies from {DEV_SITE}, "
+                    "which has no nbgrader: run it with the course's .venv")
 
 
 def _meta(grade_id: str, *, grade: bool, solution: bool, points: int = 0) -> dict:
