@@ -409,8 +409,8 @@ def test_first_lesson_with_an_exercise_says_answers_from_the_package_are_flagged
     for words in ("contains reference answers", "`nncourse.reference`",
                   "later lessons can build on", "flagged at grading",
                   "*is* the course's", "calls it", "the exercise scores 0",
-                  "left to your instructor", "only a copy of a longer answer is",
-                  "for a *different*, earlier exercise is allowed"):
+                  "flagged for your instructor", "only a copy of a longer answer is",
+                  "for a *different* exercise is allowed"):
         assert words in text, f"{lesson}: {words!r} should come before its first exercise"
 
 
