@@ -3,6 +3,7 @@
 
     python3 course.py lab     install (first time or when pyproject.toml changed), open JupyterLab
     python3 course.py test    install with the test extra, then run the whole test suite
+    python3 course.py test --fast   the fast loop (under a minute): no slow test, see below
 
     python3 course.py lab --instructor   the same JupyterLab with nbgrader's instructor tools
 
@@ -10,7 +11,9 @@ Everything goes into ./.venv; a second run skips the install when nothing change
 ``lab`` serves the whole course (the repository) and opens lesson 00, in nbgrader's student
 view, as on Binder; ``--instructor`` adds formgrader and Create Assignment. Other arguments
 after ``lab`` go to ``jupyter lab`` (e.g. ``--port 8899``), after ``test`` to pytest (e.g.
-``python3 course.py test -k neuron``).
+``python3 course.py test -k neuron``). ``test`` runs the tests on every core (pytest-xdist);
+``--fast`` leaves out the tests marked ``slow`` (notebooks, Keras, grading, kernels, claims,
+browser, Binder, install: docs/testing.md says why each is slow).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STUDENT_VIEW = ROOT / "binder" / "student_view.py"  # the one definition, Binder's too
 INSTRUCTOR_FLAG = "--instructor"
+FAST_FLAG = "--fast"
+FAST_SELECTION = ["-m", "not slow"]  # the markers: tests/support/markers.py
 
 
 def _stamp(extras: str) -> str:
@@ -136,13 +141,45 @@ def lab(args: list[str]) -> int:
         return _wait(lab_command(args, Path(config_dir), instructor=instructor))
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _chooses_workers(arg: str) -> bool:
+    """``-n 3``, ``-n3``, ``--numprocesses=3``, ``-p no:xdist``: the caller picks the workers."""
+    return (arg in ("-n", "--numprocesses") or arg.startswith("--numprocesses=")
+            or (arg.startswith("-n") and not arg.startswith("--")) or arg.endswith("no:xdist"))
+
+
+def pytest_args(args: list[str], workers: int | None = None) -> list[str]:
+    """What ``python3 course.py test ARGS`` passes to pytest.
+
+    ``--fast`` becomes ``-m "not slow"``. The tests run in ``workers`` processes (default: one
+    per core, or ``NNCOURSE_TEST_WORKERS``) with ``--dist loadgroup``, so that tests sharing
+    something built once per process stay in one; ``-n``/``--numprocesses``/``-p no:xdist``
+    in ARGS choose otherwise. The other ARGS follow, unchanged.
+    """
+    fast = FAST_FLAG in args
+    args = [a for a in args if a != FAST_FLAG]
+    if workers is None:
+        workers = int(os.environ.get("NNCOURSE_TEST_WORKERS") or _cores())
+    chosen = any(_chooses_workers(a) for a in args)
+    parallel = [] if chosen else ["-n", str(workers), "--dist", "loadgroup"]
+    return [*(FAST_SELECTION if fast else []), *parallel, *args]
+
+
 def test(args: list[str]) -> int:
-    """Run the whole test suite (notebooks, grading gates, mutants, toolkit, browser).
+    """Run the test suite (notebooks, grading gates, mutants, toolkit, browser), or with
+    ``--fast`` only the tests not marked slow; see :func:`pytest_args`.
 
     ``NNCOURSE_EXTRAS`` adds extras to install, e.g. ``test,backends`` (CI does this).
     """
     ensure_environment(os.environ.get("NNCOURSE_EXTRAS", "test"))
-    return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=_env())
+    return subprocess.call([str(PYTHON), "-m", "pytest", *pytest_args(args)], cwd=ROOT,
+                           env=_env())
 
 
 def main() -> int:

@@ -1,12 +1,18 @@
-"""Shared fixtures: the repository's lessons and a report of mutation kill rates."""
+"""Shared fixtures: the repository's lessons and a report of mutation kill rates; the slow
+tests' markers and xdist groups (tests/support/markers.py); no skipped dependency in CI."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+from support import markers
 
+# jsonschema imports rfc3987_syntax, which compiles an Earley grammar (1-1.5 s) at import, for
+# the "iri" format that no checker here uses (nbformat and nbgrader validate without formats)
+sys.modules.setdefault("rfc3987_syntax", None)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -17,8 +23,13 @@ LESSONS = ROOT / "lessons"
 LESSON_IDS = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and p.name[:2].isdigit())
 NUMPY_LESSONS = [lesson for lesson in LESSON_IDS if int(lesson[:2]) <= 6]
 
-# (lesson, exercise, mutant, killed by any test cell, killed by a visible test cell)
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+# (lesson, exercise, mutant, killed by any test cell, killed by a visible test cell), from
+# the reports of tests/test_mutants.py (they reach this process from xdist's workers too)
 MUTATION_RESULTS: list[tuple[str, str, str, bool, bool]] = []
+# skips that may happen under CI=true, and why: CI's machines have no GPU; binder's exact
+# ipywidgets pin is only checked where that version is the one installed
+ALLOWED_SKIPS_IN_CI = ("GPU", "is not the pin")
 
 
 def solution_notebook(lesson: str) -> Path:
@@ -29,6 +40,61 @@ def solution_notebook(lesson: str) -> Path:
 def release_notebook(lesson: str) -> Path:
     """lessons/<lesson>/<lesson>.ipynb"""
     return LESSONS / lesson / f"{lesson}.ipynb"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With ``-m "not slow"`` (the fast loop) wholly slow modules are not even imported."""
+    if (config.getoption("markexpr", "") or "").strip() != "not slow":
+        return None
+    if collection_path == BROWSER_TESTS or (collection_path.suffix == ".py"
+                                            and markers.wholly_slow(collection_path)):
+        return True
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each slow test with its reasons and ``slow``."""
+    for item in items:
+        why = markers.reasons(item, BROWSER_TESTS)
+        for name in sorted(why):
+            item.add_marker(name)
+        if why:
+            item.add_marker("slow")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With ``--dist loadgroup``: each of :func:`support.markers.group`'s groups goes to one
+    worker (xdist's scope scheduling, the scope being the group), every other test anywhere."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return markers.group(nodeid) or nodeid
+
+    return GroupScheduling(config, log)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Under ``CI=true`` a skip fails the test, with its reason, unless it is allowed above:
+    CI installs every system dependency (Chromium, bubblewrap, PostgreSQL, a second Keras
+    backend), so a skip there would hide a missing one."""
+    report = yield
+    if (os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail")
+            and isinstance(report.longrepr, tuple)):
+        reason = report.longrepr[2]
+        if not any(allowed in reason for allowed in ALLOWED_SKIPS_IN_CI):
+            report.outcome = "failed"
+            report.longrepr = f"skipped under CI=true, where nothing may be: {reason}"
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        MUTATION_RESULTS.extend(tuple(v) for k, v in report.user_properties if k == "mutation")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -59,6 +125,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 @pytest.fixture(scope="session")
 def lesson_ids() -> list[str]:
     return LESSON_IDS
+
+
+_GRADED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def graded_lesson(tmp_path_factory: pytest.TempPathFactory):
+    """``graded_lesson(lesson)``: nbgrader's autograde of the lesson's solution (``perfect``)
+    and untouched release (``stub``), run once per process and shared by every test that
+    reads it (gates 1 and 3, the saved figures): tests/support/scratch.py."""
+    from support.scratch import grade_lesson
+
+    def get(lesson: str) -> dict:
+        if lesson not in _GRADED:
+            _GRADED[lesson] = grade_lesson(lesson, tmp_path_factory.mktemp(lesson))
+        return _GRADED[lesson]
+    return get
 
 
 def move_control(panel, name: str, value, *, readout_changes: bool = True) -> None:

@@ -17,6 +17,7 @@ import hashlib
 import shutil
 import socket
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,8 @@ def _grade(course: Path, variant: str, db: list[str]) -> dict:
         hostile.add_warmup_source(course)
     instructor_file = course / "instructor-notes.txt"
     instructor_file.write_text("the answers are secret")
-    home_marker = Path.home() / "nngrade-test-pwned"
-    tmp_marker = Path("/tmp") / "nngrade-test-pwned"
+    unique = f"nngrade-test-pwned-{uuid.uuid4().hex[:12]}"  # variants run side by side (xdist)
+    home_marker, tmp_marker = Path.home() / unique, Path("/tmp") / unique
     for marker in (home_marker, tmp_marker):
         marker.unlink(missing_ok=True)
     listener = socket.socket()

@@ -155,3 +155,37 @@ def test_lab_reuses_an_install_with_extras(tmp_path, monkeypatch):
     course.ensure_environment("test,backends")
     with pytest.raises(AssertionError, match="installed again"):
         course.ensure_environment("test")
+
+
+# -- python3 course.py test [--fast] ------------------------------------------------------
+@pytest.mark.parametrize("argv, expected", [
+    ([], ["-n", "2", "--dist", "loadgroup"]),
+    (["--fast"], ["-m", "not slow", "-n", "2", "--dist", "loadgroup"]),
+    (["-k", "neuron", "--fast", "-x"],
+     ["-m", "not slow", "-n", "2", "--dist", "loadgroup", "-k", "neuron", "-x"]),
+    (["--fast", "-n", "0"], ["-m", "not slow", "-n", "0"]),
+    (["-n3"], ["-n3"]),
+    (["--numprocesses=4", "tests/test_checks.py"], ["--numprocesses=4", "tests/test_checks.py"]),
+    (["-p", "no:xdist", "--fast"], ["-m", "not slow", "-p", "no:xdist"]),
+])
+def test_test_arguments(argv, expected):
+    """``--fast`` is the fast loop's selection; the workers are one per core unless chosen."""
+    assert course.pytest_args(argv, workers=2) == expected
+
+
+def test_fast_selection_is_what_the_markers_leave_out():
+    assert course.FAST_SELECTION == ["-m", "not slow"]
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"slow: ' in pyproject, "the marker --fast leaves out must be registered"
+
+
+def test_test_runs_pytest_with_those_arguments(monkeypatch):
+    calls = []
+    monkeypatch.setattr(course, "ensure_environment", lambda extras="": calls.append(extras))
+    monkeypatch.setattr(course.subprocess, "call",
+                        lambda argv, **kwargs: calls.append((argv, kwargs["cwd"])) or 0)
+    monkeypatch.delenv("NNCOURSE_EXTRAS", raising=False)
+    monkeypatch.setenv("NNCOURSE_TEST_WORKERS", "3")
+    assert course.test(["--fast", "-q"]) == 0
+    assert calls == ["test", ([str(course.PYTHON), "-m", "pytest", "-m", "not slow", "-n", "3",
+                               "--dist", "loadgroup", "-q"], course.ROOT)]

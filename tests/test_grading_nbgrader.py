@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import pytest
 from conftest import LESSON_IDS, NUMPY_LESSONS
-from support.scratch import grade_lesson
-
-_CACHE: dict = {}
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    def get(lesson: str):
-        if lesson not in _CACHE:
-            _CACHE[lesson] = grade_lesson(lesson, tmp_path_factory.mktemp(lesson))
-        return _CACHE[lesson]
-    return get
+@pytest.fixture
+def graded(graded_lesson):
+    """One autograde per lesson and process (conftest.py), shared with test_saved_figures."""
+    return graded_lesson
 
 
 @pytest.mark.parametrize("lesson", LESSON_IDS)

@@ -35,6 +35,7 @@ from nncourse.devices import (
     typical_epoch_seconds,
 )
 from nncourse.keras_env import backend_name, keras
+from nncourse.widgets import generalization
 from nncourse.widgets.generalization import (
     generalization_state,
     regularization_explorer,
@@ -244,6 +245,39 @@ def test_slider_positions_are_cached():
     again = generalization_state(8, 1e-3, 0.1)
     assert again["val_loss"] is first["val_loss"]
     assert not first["val_loss"].flags.writeable
+
+
+def test_shipped_curves_are_what_training_gives():
+    """The table the sliders look up is train_position's output: a seeded sample retrained."""
+    table = generalization._table()
+    assert table is not None, "run tests/support/generalization_curves.py"
+    g = generalization
+    assert table["loss"].shape == (len(g.HIDDEN_UNITS), len(g.L2_VALUES), len(g.DROPOUT_RATES),
+                                   g.EPOCHS)
+    rng = np.random.default_rng(8)
+    sample = [(1, 0.0, 0.0), (64, 3e-2, 0.6)] + [
+        (int(rng.choice(g.HIDDEN_UNITS)), float(rng.choice(g.L2_VALUES)),
+         float(rng.choice(g.DROPOUT_RATES))) for _ in range(4)]
+    for position in sample:
+        fresh, shipped = g.train_position(*position), g._looked_up(*position)
+        for name, values in fresh.items():  # losses stored as float32, accuracies exact
+            np.testing.assert_allclose(shipped[name], values, rtol=1e-6, atol=1e-7,
+                                       err_msg=f"{position} {name}")
+
+
+def test_a_missing_or_outdated_table_means_training_on_the_spot(tmp_path, monkeypatch):
+    g = generalization
+    monkeypatch.setattr(g, "CURVES_FILE", tmp_path / "missing.npz")
+    g._table.cache_clear()
+    try:
+        assert g._table() is None and g._looked_up(64, 0.0, 0.0) is None
+        outdated = {**g.table_settings(), "dropout": np.array([0.0, 0.5])}
+        np.savez(tmp_path / "outdated.npz", loss=np.zeros((7, 7, 2, 150)), **outdated)
+        monkeypatch.setattr(g, "CURVES_FILE", tmp_path / "outdated.npz")
+        g._table.cache_clear()
+        assert g._table() is None
+    finally:
+        g._table.cache_clear()
 
 
 def test_moving_the_l2_slider_redraws_the_curves_in_place():

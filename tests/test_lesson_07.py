@@ -113,6 +113,32 @@ def test_the_trainer_starts_with_the_hidden_units_it_is_given():
     assert "4 → 4 relu → 1 sigmoid, 25 weights" in trainer.readout.value
 
 
+def test_a_later_press_reuses_the_model_and_runs_as_a_fresh_one():
+    X, y = _tiny_data(120)
+    trainer = keras_trainer(X[:80], y[:80], X[80:], y[80:], epochs=3)
+    trainer.train()
+    model, train_function = trainer.model, trainer.model.train_function
+    trainer.controls["lr"].value = 0.1
+    trainer.controls["batch_size"].value = 16
+    history = trainer.train()
+    assert trainer.model is model and trainer.model.train_function is train_function
+    assert int(model.optimizer.iterations) == 3 * 5  # Adam's state starts from zero again
+    fresh = keras_trainer(X[:80], y[:80], X[80:], y[80:], epochs=3, lr=0.1, batch_size=16)
+    assert fresh.train() == history
+    for mine, theirs in zip(model.get_weights(), fresh.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_a_learners_builder_gets_a_fresh_model_every_press():
+    X, y = _tiny_data(60)
+    trainer = keras_trainer(X[:40], y[:40], X[40:], y[40:], epochs=2,
+                            build=lambda n, units: default_builder(n, units))
+    trainer.train()
+    first = trainer.model
+    trainer.train()
+    assert trainer.model is not first
+
+
 # --- device and precision helpers ---------------------------------------------------------
 
 def test_dtype_policy_is_set_for_the_block_and_restored():

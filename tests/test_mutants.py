@@ -12,8 +12,8 @@ import functools
 import importlib
 
 import pytest
-from conftest import LESSON_IDS, MUTATION_RESULTS, solution_notebook
-from support.mutants import apply_mutant, run_exercise
+from conftest import LESSON_IDS, solution_notebook
+from support.mutants import apply_mutant, parsed, run_exercise
 
 from grader.assignment import exercises
 from grader.notebooks import read
@@ -65,18 +65,18 @@ def test_solutions_pass_their_own_cells(lesson):
 def _mutant_results(lesson: str, exercise: str, label: str) -> tuple[bool, bool]:
     """(killed by any test cell, killed by a visible one), run once per mutant."""
     notebook = solution_notebook(lesson)
-    solution = exercises(read(notebook))[exercise].solution.source
+    solution = parsed(notebook)[0][exercise].solution.source
     mutant = _catalogue(lesson)[exercise][label]
     results = run_exercise(notebook, exercise, apply_mutant(solution, mutant))
     killed = any(not r.passed for r in results)
     seen = any(not r.passed for r in results if not r.hidden)
-    MUTATION_RESULTS.append((lesson, exercise, label, killed, seen))
     return killed, seen
 
 
 @pytest.mark.parametrize("lesson, exercise, label, mutant", list(_cases()))
-def test_mutant_loses_points(lesson, exercise, label, mutant):
-    killed, _seen = _mutant_results(lesson, exercise, label)
+def test_mutant_loses_points(lesson, exercise, label, mutant, record_property):
+    killed, seen = _mutant_results(lesson, exercise, label)
+    record_property("mutation", (lesson, exercise, label, killed, seen))  # for the summary
     assert killed, f"mutant '{label}' of {lesson}:{exercise} passes every test cell"
 
 

@@ -49,8 +49,26 @@ def test_stepping_changes_boundary_losses_and_image():
     assert pg.live.image.value != image
     x, y = pg.live.train_line.get_data()
     assert list(x) == pg.model.history["epoch"] and list(y) == pg.model.history["train_loss"]
-    np.testing.assert_array_equal(pg.live.heatmap.get_array(), pg.model.boundary)
+    heatmap = pg.live.heatmap
+    np.testing.assert_array_equal(heatmap.get_array(), heatmap.to_rgba(pg.model.boundary,
+                                                                       bytes=True))
     assert "step 5" in pg.readout.value
+
+
+def test_the_heatmap_shows_the_pixels_of_the_probabilities():
+    pg = small(units=16, n_train=400)
+    pg.step(40)
+    live = pg.live
+    copier = live._animated[0]
+    assert copier.image is live.heatmap and copier._map is not None, "pixels are copied"
+    coloured = np.asarray(live.canvas.buffer_rgba()).copy()  # coloured in the kernel
+    colours = live.heatmap.get_array()
+    live.heatmap.set_data(pg.model.boundary)  # matplotlib colours and draws the image
+    live.render()
+    np.testing.assert_array_equal(np.asarray(live.canvas.buffer_rgba()), coloured)
+    live.heatmap.set_data(colours)
+    pg.reset()  # a full redraw keeps the copy
+    assert copier._map is not None and pg.live._animated[0] is copier
 
 
 def test_training_lowers_the_loss_on_blobs():
@@ -291,6 +309,62 @@ def test_bad_arguments_are_clear_errors():
         playground(colour="red")
     with pytest.raises(ValueError, match="dataset should be one of"):
         PlaygroundModel(dataset="moon")
+
+
+def test_bad_settings_are_named_with_their_range():
+    cases = [({"n_train": 1}, ValueError, "n_train should be from 2 to 2000, got 1"),
+             ({"n_test": 2001}, ValueError, "n_test should be from 2 to 2000, got 2001"),
+             ({"n_train": 2.5}, TypeError, "n_train should be a whole number, got 2.5"),
+             ({"units": 33}, ValueError, "units should be from 1 to 32, got 33"),
+             ({"hidden_layers": 5}, ValueError, "hidden_layers should be from 0 to 4"),
+             ({"hidden_layers": True}, TypeError, "hidden_layers should be a whole number"),
+             ({"batch_size": 0}, ValueError, "batch_size should be at least 1, got 0"),
+             ({"noise": 0.6}, ValueError, "noise should be from 0 to 0.5, got 0.6"),
+             ({"lr": 0.0}, ValueError, "lr should be above 0, got 0.0"),
+             ({"lr": float("nan")}, ValueError, "lr should be above 0, got nan"),
+             ({"strength": "a lot"}, TypeError, "strength should be a number"),
+             ({"activation": "gelu"}, ValueError, "activation should be one of")]
+    for settings, error, words in cases:
+        with pytest.raises(error, match=words.replace("(", r"\(").replace(".", r"\.")):
+            playground(**settings)
+    model = PlaygroundModel(**SMALL)
+    with pytest.raises(ValueError, match="units should be from 1 to 32"):
+        model.configure(units=64)
+    assert model.settings["units"] == SMALL["units"], "a bad change is not applied"
+
+
+def test_the_largest_network_on_a_thousand_points():
+    pg = playground(hidden_layers=2, units=32, n_train=1000, n_test=1000, optimizer="Adam",
+                    lr=0.01)
+    assert pg.controls["units"].max == 32 and pg.controls["hidden_layers"].max == 4
+    assert 1000 in pg.controls["batch_size"].options, "full batch can be picked"
+    pg.units_view.value = "layer 1"
+    assert pg.step(2) == 2 and pg.model.steps == 2 and not pg.model.problem
+    assert pg.model.sizes == [2, 32, 32, 1] and len(pg.model.X_train) == 1000
+    assert pg.units_live.mosaic.shape == (4 * (25 + 9), 8 * (25 + 3) - 3), "four rows of 8"
+    pg.controls["batch_size"].value = 1000
+    pg.step(2)  # the rest of this epoch's shuffled order, then a whole epoch
+    assert pg.model.last_batch_size == 1000
+
+
+def test_training_runs_numpy_on_one_blas_thread_and_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads() -> int:  # numpy's own BLAS (scipy, loaded by other tests, has its own)
+        return max([i["num_threads"] for i in threadpoolctl.threadpool_info()
+                    if i["user_api"] == "blas" and "numpy" in i["filepath"]], default=1)
+
+    seen = []
+
+    def counting_forward(X, params, hidden_activation="relu", output_activation="sigmoid"):
+        seen.append(blas_threads())
+        return forward.mlp_forward(X, params, hidden_activation, output_activation)
+
+    before = blas_threads()
+    model = PlaygroundModel(GuardedFunctions(mlp_forward=counting_forward), **SMALL)
+    model.step(2)
+    assert seen and set(seen) == {1}
+    assert blas_threads() == before
 
 
 # ------------------------------------------------------------------ controls

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import pytest
 from conftest import move_control
+from PIL import Image
 
-from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import PNG_URL_PREFIX, ControlPanel, LiveFigure, png_bytes, slider
 from nncourse.widgets.neuron import DEFAULTS, SLIDER_RANGE, neuron_explorer, neuron_state
 from nncourse.widgets.welcome import SCALE_SLIDER, raw_limits, rescale_state, scale_explorer
 
@@ -102,11 +106,11 @@ def test_gate_dropdown_changes_targets():
 
 def test_scale_slider_moves_raw_but_not_standardized():
     panel = scale_explorer()
-    before = panel.live.scaled_points.get_offsets().copy()
-    raw_before = panel.live.raw_points.get_offsets().copy()
+    before = panel.live.scaled_points.get_xydata().copy()
+    raw_before = panel.live.raw_points.get_xydata().copy()
     move_control(panel, "log10_scale", 2.0)
-    np.testing.assert_allclose(panel.live.scaled_points.get_offsets(), before, atol=1e-9)
-    np.testing.assert_allclose(panel.live.raw_points.get_offsets()[:, 1], raw_before[:, 1] * 100.0)
+    np.testing.assert_allclose(panel.live.scaled_points.get_xydata(), before, atol=1e-9)
+    np.testing.assert_allclose(panel.live.raw_points.get_xydata()[:, 1], raw_before[:, 1] * 100.0)
     assert rescale_state(2.0)["scale"] == pytest.approx(100.0)
 
 
@@ -123,7 +127,7 @@ def test_scale_explorer_raw_axes_stay_put_and_hold_the_cloud():
     for value in (SCALE_SLIDER["low"], SCALE_SLIDER["high"]):
         move_control(panel, "log10_scale", value)
         assert (raw_ax.get_xlim(), raw_ax.get_ylim()) == limits
-        y = panel.live.raw_points.get_offsets()[:, 1]
+        y = panel.live.raw_points.get_xydata()[:, 1]
         assert limits[1][0] < y.min() and y.max() < limits[1][1]
 
 
@@ -147,6 +151,55 @@ def test_a_failing_compute_shows_an_error_instead_of_dying():
     assert "Could not draw: ValueError: k too large" in panel.readout.value
     panel.controls["k"].value = 1.0
     assert panel.readout.value == "ok"
+
+
+def _decoded(png: bytes) -> Image.Image:
+    picture = Image.open(io.BytesIO(png))
+    picture.load()
+    return picture
+
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_png_bytes_is_lossless(opaque):
+    """Every pixel comes back exactly; an opaque picture is stored without its alpha."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    if opaque:
+        pixels[..., 3] = 255
+    picture = _decoded(png_bytes(pixels))
+    assert picture.mode == ("RGB" if opaque else "RGBA") and picture.size == (53, 37)
+    expected = pixels[..., :3] if opaque else pixels
+    assert np.array_equal(np.asarray(picture), expected)
+
+
+def test_a_live_frame_shows_exactly_the_figure_as_a_png_data_url():
+    panel = neuron_explorer()
+    live = panel.live
+    move_control(panel, "w1", 2.0)
+    url = bytes(live.image.value)
+    assert live.image.format == "url" and url.startswith(PNG_URL_PREFIX)
+    assert base64.b64decode(url[len(PNG_URL_PREFIX):]) == live.png
+    canvas = np.asarray(live.canvas.buffer_rgba())
+    assert np.array_equal(np.asarray(_decoded(live.png).convert("RGBA")), canvas)
+    bundle = panel._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == live.png
+
+
+def test_the_readout_follows_even_when_drawing_fails():
+    live = LiveFigure()
+    (line,) = live.ax.plot([0, 1], [0, 1])
+    live.animate(line)
+
+    def draw(live, state):
+        line.set_ydata(state["y"])  # a wrong length fails only when the line is drawn
+        return f"{len(state['y'])} points"
+
+    panel = ControlPanel({"n": slider("n", 2, 1, 3, 1)}, lambda n: {"y": [0] * int(n)}, draw,
+                         live)
+    assert panel.readout.value == "2 points"
+    with pytest.raises(Exception):  # noqa: B017, PT011 - matplotlib's own error type
+        panel.controls["n"].value = 3
+    assert panel.readout.value == "3 points"
 
 
 def test_doubling_weights_and_bias_keeps_the_boundary_and_sharpens_the_output():

@@ -121,6 +121,46 @@ def test_activation_panel_survives_a_bad_value():
     assert "Could not draw" not in panel.readout.value
 
 
+def _png_pixels(png: bytes) -> np.ndarray:
+    from io import BytesIO
+
+    from PIL import Image
+
+    return np.asarray(Image.open(BytesIO(png)))
+
+
+def test_activation_panel_redraws_one_panel_to_the_same_pixels_as_a_full_redraw():
+    """A change redraws only the panel whose limits moved (or blits a kept background); every
+    frame equals the same figure drawn whole."""
+    panel, whole = activation_explorer(), activation_explorer()
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        name = rng.choice(["activation", "x_max", "w", "b"])
+        value = {"activation": lambda: str(rng.choice(ACTIVATIONS)),
+                 "x_max": lambda: float(rng.choice(np.arange(1.0, 20.5, 0.5))),
+                 "w": lambda: float(np.round(rng.uniform(-5, 5), 1)),
+                 "b": lambda: float(np.round(rng.uniform(-5, 5), 1))}[name]()
+        panel.controls[name].value = value
+        whole.live.invalidate()  # forget every background: draw the whole figure
+        whole.controls[name].value = value
+        np.testing.assert_array_equal(_png_pixels(panel.live.png), _png_pixels(whole.live.png),
+                                      err_msg=str(panel.values))
+
+
+def test_activation_panel_keeps_backgrounds_of_limits_it_has_drawn():
+    panel = activation_explorer(b=-5.0)
+    live = panel.live
+    full_draws = []
+    draw = live.canvas.draw
+    live.canvas.draw = lambda: (full_draws.append(1), draw())[1]
+    for name in [*ACTIVATIONS[1:], ACTIVATIONS[0]]:  # every option once: drawn
+        panel.controls["activation"].value = name
+    first = len(full_draws)
+    for name in [*ACTIVATIONS[1:], ACTIVATIONS[0]]:  # again: blits on kept backgrounds
+        panel.controls["activation"].value = name
+    assert len(full_draws) == first
+
+
 # ---------------------------------------------------------------- lesson 03: forward pass
 
 
@@ -179,15 +219,63 @@ def test_forward_state_rejects_bad_values():
         forward_state(activation="sigmoid")
 
 
+def _shown_layers(panel) -> list[bool]:
+    """Which plots show: a layer beyond ``depth`` has no bars and a blank cover over it."""
+    live = panel.live
+    return [stairs.get_visible() and not cover.get_visible()
+            for stairs, cover in zip(live.stairs, live.covers, strict=True)]
+
+
+def _pixels(panel) -> np.ndarray:
+    """The panel's picture as it is now, RGB."""
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(panel.live.render())).convert("RGB"))
+
+
 def test_depth_slider_shows_one_axes_per_layer():
     panel = forward_explorer(depth=5)
-    visible = [ax.get_visible() for ax in panel.live.axes]
-    assert visible == [True] * 5 + [False] * (MAX_DEPTH - 5)
+    assert _shown_layers(panel) == [True] * 5 + [False] * (MAX_DEPTH - 5)
     image = panel.live.image.value
     panel.controls["depth"].value = 2
-    assert [ax.get_visible() for ax in panel.live.axes] == [True] * 2 + [False] * (MAX_DEPTH - 2)
+    assert _shown_layers(panel) == [True] * 2 + [False] * (MAX_DEPTH - 2)
     assert panel.live.image.value != image
     assert panel.readout.value.count("<td>") == 3 * 2
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_covered_layers_look_like_hidden_plots(activation):
+    """A cover leaves the same pixels as hiding the plot and drawing the whole figure."""
+    panel = forward_explorer(depth=3, activation=activation)
+    covered = _pixels(panel)
+    live = panel.live
+    for ax, cover in zip(live.axes[3:], live.covers[3:], strict=True):
+        ax.set_visible(False)
+        cover.set_visible(False)
+    live.invalidate()
+    np.testing.assert_array_equal(covered, _pixels(panel))
+
+
+def test_controls_redraw_no_whole_figure_and_match_a_fresh_panel():
+    """After the panel is built, no control redraws the whole figure (depth and activation
+    switch cached backgrounds), and the picture is the one a fresh panel draws."""
+    panel = forward_explorer()
+    draws = []
+    original = panel.live.canvas.draw
+    panel.live.canvas.draw = lambda *a, **k: (draws.append(1), original(*a, **k))
+    for name, value in [("depth", 10), ("activation", "relu"), ("depth", 2), ("width", 64),
+                        ("scale", 2.0), ("method", "he"), ("activation", "tanh"),
+                        ("depth", 7), ("method", "zeros"), ("method", "xavier")]:
+        panel.controls[name].value = value
+    assert draws == []
+    cached = _pixels(panel)
+    fresh = forward_explorer(**panel.values)
+    np.testing.assert_array_equal(cached, _pixels(fresh))
+    assert panel.readout.value == fresh.readout.value
+    panel.live.invalidate()  # a whole redraw of the same figure
+    np.testing.assert_array_equal(cached, _pixels(panel))
 
 
 def test_scale_slider_updates_bar_heights_in_place():
@@ -223,7 +311,7 @@ def test_depth_slider_reaches_the_ten_layers_of_question_2():
     panel.controls["activation"].value = "relu"
     panel.controls["depth"].value = 10
     assert "Could not draw" not in panel.readout.value
-    assert all(ax.get_visible() for ax in panel.live.axes[:10])
+    assert _shown_layers(panel) == [True] * 10
     assert panel.readout.value.count("<td>") == 3 * 10
     std = panel.state["std"]
     assert len(std) == 10 and np.all(np.diff(std) < 0)  # xavier + relu fades
@@ -313,6 +401,22 @@ def test_hidden_explorer_has_nine_sliders_and_redraws_in_place():
     panel.controls["h1_w1"].value = 0.0
     panel.controls["h1_w2"].value = 0.0  # unit 1 has no line: nothing drawn, no error
     assert "Could not draw" not in panel.readout.value
+
+
+def test_only_the_output_sliders_redraw_hidden_space_background():
+    """The hidden-space probability depends on the output's sliders only: the hidden units'
+    sliders blit on the cached background, and the picture matches a fresh panel's."""
+    panel = hidden.hidden_explorer()
+    layer_draws = []
+    original = panel.live.h_image.draw
+    panel.live.h_image.draw = lambda *a, **k: (layer_draws.append(1), original(*a, **k))
+    for name in ("h1_w1", "h1_b", "h2_w2"):
+        panel.controls[name].value = 3.0
+    assert layer_draws == []
+    panel.controls["out_b"].value = -4.0
+    assert layer_draws == [1]
+    fresh = hidden.hidden_explorer(**panel.values)
+    np.testing.assert_array_equal(_pixels(panel), _pixels(fresh))
 
 
 def test_hidden_explorer_leaves_a_picture_when_saved():

@@ -168,6 +168,26 @@ def test_neuron_graph_never_shows_a_negative_zero():
     assert panel.live.grads["w"].get_text() == "∂L/∂w = 0.000"
 
 
+def test_neuron_graph_redraws_only_the_numbers_that_changed_like_a_full_redraw():
+    cached, full = neuron_graph_explorer(), neuron_graph_explorer()
+    drawn = []
+    for text in cached.live.values.values():
+        original = text.draw
+        text.draw = lambda renderer, t=text, original=original: (drawn.append(t),
+                                                                 original(renderer))
+    for name, value in [("x", -2.0), ("w", 2.95), ("b", -3.0), ("y", 0), ("x", 0.0),
+                        ("w", -0.05), ("y", 1), ("b", 3.0)]:
+        full.live.invalidate()  # this one draws everything, every time
+        drawn.clear()
+        for panel in (cached, full):
+            panel.controls[name].value = value
+        pixels = [np.asarray(p.live.canvas.buffer_rgba()) for p in (cached, full)]
+        np.testing.assert_array_equal(*pixels, err_msg=f"{name}={value}")
+        if name == "x":  # w's and b's values stay as they were, and are not drawn again
+            assert cached.live.values["w"] not in drawn and cached.live.values["b"] not in drawn
+            assert cached.live.values["x"] in drawn
+
+
 # ---------------------------------------------------------------- MSE vs MAE with outliers
 @pytest.mark.parametrize("outlier", [OUTLIER_RANGE[0], 3.4, 12.5, 20.0, OUTLIER_RANGE[1]])
 def test_outlier_state_best_constants_are_mean_and_median(outlier):
@@ -180,6 +200,30 @@ def test_outlier_state_best_constants_are_mean_and_median(outlier):
     # MAE's pulls all have size 1/n (0 for a point at the constant); MSE's sum to 1 in size
     assert set(np.round(np.abs(s["pull_mae"]) * y.size, 12)) <= {0.0, 1.0}
     assert np.abs(s["pull_mse"]).sum() == pytest.approx(1.0)
+
+
+def test_loss_dropdown_switches_cached_backgrounds_and_matches_a_fresh_panel():
+    """Each loss's y-axis is drawn once when the panel is built: switching the loss redraws
+    no whole figure, and the picture is the one a whole redraw gives."""
+    import io
+
+    from PIL import Image
+
+    def pixels(panel):
+        return np.asarray(Image.open(io.BytesIO(panel.live.render())).convert("RGB"))
+
+    panel = loss_curve_explorer()
+    draws = []
+    original = panel.live.canvas.draw
+    panel.live.canvas.draw = lambda *a, **k: (draws.append(1), original(*a, **k))
+    for name, value in [("loss", "MSE"), ("w", 4.0), ("loss", "cross-entropy"),
+                        ("w", -2.5), ("loss", "MSE")]:
+        panel.controls[name].value = value
+    assert draws == []
+    assert panel.live.axes[0].get_ylabel() == "MSE loss"
+    cached = pixels(panel)
+    panel.live.invalidate()
+    np.testing.assert_array_equal(cached, pixels(panel))
 
 
 def test_outlier_data_keeps_the_seven_and_rejects_bad_values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import move_control
@@ -169,3 +171,82 @@ def test_divergence_with_the_learner_function_is_not_blamed_on_it():
     state = descent_state(3.0, 200, "gradient descent", "narrow valley",
                           {"sgd_update": _copy(optim.sgd_update)})
     assert state["diverged"] and state["source"] == "yours" and state["notes"] == []
+
+
+# ------------------------------------------------------------------ redraws and cached runs
+
+
+def _pixels(panel) -> np.ndarray:
+    return np.asarray(panel.live.canvas.buffer_rgba()).copy()
+
+
+def test_steps_surface_and_method_redraw_like_a_full_redraw_without_one():
+    cached, full = descent_explorer(), descent_explorer()
+    full_draws = []
+    draw = cached.live.canvas.draw
+    cached.live.canvas.draw = lambda: (full_draws.append(1), draw())
+    walk = [("steps", 200), ("lr", 0.15), ("surface", "two valleys"), ("steps", 7),
+            ("method", "adam"), ("surface", "narrow valley"), ("steps", 120), ("lr", 3.0),
+            ("surface", "two valleys"), ("steps", 0)]
+    for name, value in walk:
+        full.live.invalidate()  # this one draws everything, every time
+        for panel in (cached, full):
+            panel.controls[name].value = value
+        np.testing.assert_array_equal(_pixels(cached), _pixels(full), err_msg=f"{name}={value}")
+        assert cached.readout.value == full.readout.value
+    assert len(full_draws) == 1, "only the first visit of the two valleys draws a background"
+
+
+def _tired(params, grads, lr):
+    """A correct sgd_update that raises once w1 is past -1 (after some steps, the same in
+    every run)."""
+    if params[0][0][0, 0] > -1.0:
+        raise RuntimeError("tired")
+    return optim.sgd_update(params, grads, lr)
+
+
+def test_the_explorer_shows_what_a_fresh_run_of_its_settings_shows():
+    panel = descent_explorer(steps=200, sgd_update=_tired)
+    assert panel.state["source"] == "reference (fallback)" and "tired" in panel.readout.value
+    for steps in (0, 10, 17, 18, 19, 120, 200):
+        panel.controls["steps"].value = steps
+        fresh = descent_state(0.05, steps, functions={"sgd_update": _tired})
+        for key in ("source", "notes", "diverged"):
+            assert panel.state[key] == fresh[key], (steps, key)
+        np.testing.assert_array_equal(panel.state["path"], fresh["path"])
+    panel.controls["lr"].value = 1.0  # diverges after a few steps
+    for steps in (1, 2, 5, 200):
+        panel.controls["steps"].value = steps
+        fresh = descent_state(1.0, steps, functions={"sgd_update": _tired})
+        assert (panel.state["diverged"], panel.state["source"]) == (fresh["diverged"],
+                                                                    fresh["source"])
+        np.testing.assert_array_equal(panel.state["path"], fresh["path"])
+
+
+@pytest.mark.parametrize("out", [
+    [(np.ones((1, 1)), np.ones(1))],
+    ([(np.ones((1, 1)), np.ones(1))], [(np.zeros((1, 1)), np.zeros(1))]),
+    ([(np.ones((1, 1)), np.ones(1))], {"t": 3, "m": [(np.ones((1, 1)), np.ones(1))],
+                                       "v": [(np.ones((1, 1), int), np.ones(1))]}),
+    [(np.ones((1, 1)), np.full(1, np.inf))],
+    [(np.ones(1), np.ones(1))],
+    [(np.ones((1, 1), bool), np.ones(1))],
+    ([(np.ones((1, 1)), np.ones(1))], {"t": True, "m": [], "v": []}),
+    ([(np.ones((1, 1)), np.ones(1))], {"t": 1, "m": [(np.ones((1, 1)), np.ones(1))]}),
+    None,
+])
+def test_the_quick_checks_agree_with_the_playgrounds(out):
+    from nncourse.widgets import descent, playground
+
+    shapes = [((1, 1), (1,))]
+    for quick, full in ((descent._check_sgd, lambda o: playground.check_pairs(o, shapes,
+                                                                              "new params")),
+                        (descent._check_momentum, lambda o: playground.check_momentum(o, shapes)),
+                        (descent._check_adam, lambda o: playground.check_adam(o, shapes))):
+        try:
+            expected = repr(full(out))
+        except playground.BadOutput as exc:
+            with pytest.raises(playground.BadOutput, match=re.escape(str(exc))):
+                quick(out)
+        else:
+            assert repr(quick(out)) == expected

@@ -150,6 +150,61 @@ def test_batch_norm_leaves_no_dead_relu_and_the_default_is_off():
                                gradient_norm_state(10, "relu", "he", False)["grad_norms"])
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_explorer_numbers_are_the_reference_passes_on_deep_params(batch_norm):
+    """The forward pass shared by every depth gives what mlp_forward and mlp_backward
+    (batchnorm_mlp with batch norm) give on deep_params of that depth (bit for bit here)."""
+    from nncourse.reference.backprop import mlp_backward
+    from nncourse.reference.forward import mlp_forward
+    from nncourse.widgets import pitfalls
+
+    X, y = pitfalls._batch()
+    for activation in pitfalls.ACTIVATIONS:
+        for init in INITS:
+            for depth in (1, 2, 11, pitfalls.MAX_DEPTH):
+                params = deep_params(depth, 32, init, n_in=2, seed=0)
+                with np.errstate(all="ignore"):
+                    if batch_norm:
+                        grads, cache = batchnorm_mlp(X, y, params, activation)
+                    else:
+                        _, cache = mlp_forward(X, params, activation, "sigmoid")
+                        grads = mlp_backward(y, cache, params)
+                    norms = [np.linalg.norm(dW) for dW, _ in grads]
+                    spreads = [A.std() for A in cache["A"][1:]]
+                state = gradient_norm_state(depth, activation, init, batch_norm)
+                where = f"{activation}, {init}, depth {depth}"
+                for got, expected in ((state["grad_norms"], norms), (state["act_std"], spreads)):
+                    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0, err_msg=where)
+                if activation == "relu":
+                    np.testing.assert_array_equal(state["dead"], dead_units(cache))
+
+
+def test_explorer_shortcuts_equal_what_they_replace():
+    from nncourse.reference.activations import sigmoid
+    from nncourse.widgets import pitfalls
+
+    z = np.random.default_rng(0).normal(0, 30, (64, 8))
+    z.flat[:4] = [np.inf, -np.inf, 0.0, -0.0]
+    np.testing.assert_array_equal(pitfalls._sigmoid(z), sigmoid(z))
+    hidden, outputs = pitfalls._network(6, 5, "xavier", n_in=2, seed=3)
+    for depth in range(1, 7):
+        params = deep_params(depth, 5, "xavier", n_in=2, seed=3)
+        for (W, _), W_shared in zip(params, [*hidden[:depth], outputs[depth - 1]], strict=True):
+            np.testing.assert_array_equal(W, W_shared)
+
+
+def test_states_are_cached_and_read_only():
+    first = gradient_norm_state(12, "tanh", "he", True)
+    again = gradient_norm_state(12, "tanh", "he", True)
+    assert again["grad_norms"] is first["grad_norms"] and not first["act_std"].flags.writeable
+    again["verdict"] = "changed by a caller"
+    assert gradient_norm_state(12, "tanh", "he", True)["verdict"] != "changed by a caller"
+    with pytest.raises(ValueError, match="init should be one of"):
+        gradient_norm_state(3, "relu", "zeros")
+    with pytest.raises(ValueError, match="depth"):
+        gradient_norm_state(0, "relu", "he")
+
+
 def test_batch_norm_toggle_redraws_and_the_dead_count_reads_out():
     panel = gradient_norm_explorer(activation="relu", init="he")
     assert "Dead ReLU units: 37 of 320" in panel.readout.value

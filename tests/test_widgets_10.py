@@ -138,3 +138,39 @@ def test_pooled_panel_shares_the_feature_maps_symmetric_colour_scale():
         low, high = panel.live.map_art.get_clim()
         assert panel.live.pool_art.get_clim() == (low, high) and low == -high
         assert high == pytest.approx(np.abs(panel.state["feature_map"]).max())
+
+
+def _pixels(panel) -> np.ndarray:
+    return np.asarray(panel.live.canvas.buffer_rgba()).copy()
+
+
+WALK = [("stride", 1), ("padding", 2), ("stride", 2), ("padding", 1), ("stride", 1),
+        ("padding", 2), ("digit", 7), ("k11", -3.0), ("preset", "blur (box)"), ("digit", 3),
+        ("stride", 2), ("padding", 1)]
+
+
+def test_each_control_redraws_from_cached_backgrounds_like_a_full_redraw():
+    cached, full = (kernel_explorer("sharpen", stride=2, padding=1) for _ in range(2))
+    full_draws = []
+    draw = cached.live.canvas.draw
+    cached.live.canvas.draw = lambda: (full_draws.append(1), draw())
+    for name, value in WALK:
+        full.live.invalidate()  # this one draws everything, every time
+        for panel in (cached, full):
+            panel.controls[name].value = value
+        np.testing.assert_array_equal(_pixels(cached), _pixels(full),
+                                      err_msg=f"{name}={value}")
+    # a panel size's background is drawn on its first visit only; the rest is blitted
+    assert len(full_draws) == 3  # (1, 1), (1, 2) and (2, 2) were new; (2, 1) was the start
+
+
+def test_the_kernel_panel_is_not_redrawn_when_only_the_digit_changes():
+    panel = kernel_explorer()
+    drawn = []
+    for text in panel.live.kernel_text:
+        original = text.draw
+        text.draw = lambda renderer, original=original: (drawn.append(1), original(renderer))
+    panel.controls["digit"].value = 5
+    assert drawn == []
+    panel.controls["k00"].value = 2.0
+    assert len(drawn) == 9

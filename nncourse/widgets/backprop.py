@@ -3,6 +3,7 @@
 The graph is ``u = w * x``, ``z = u + b``, ``p = sigmoid(z)``, ``L = BCE(y, p)``. Sliders
 move ``x``, ``w`` and ``b``; every node shows its forward value (green) and the gradient
 of the loss with respect to it (red), computed by the chain rule from right to left.
+A change redraws only the numbers it changed, each on its own patch of the figure.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.text import Text
 
-from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import ControlPanel, slider
+from nncourse.widgets.backgrounds import Patches
 
 FORWARD_COLOUR = "#1a7f37"
 BACKWARD_COLOUR = "#c0392b"
@@ -80,12 +83,19 @@ def fmt(value: float, spec: str) -> str:
     return text
 
 
-def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+def _show(live: Patches, text: Text, string: str) -> None:
+    """Set ``text`` to ``string``; it is redrawn only if that changed what it shows."""
+    if text.get_text() != string:
+        text.set_text(string)
+        live.changed(text)
+
+
+def _draw(live: Patches, state: dict[str, Any]) -> str:
     value, grad, local = state["value"], state["grad"], state["local"]
     for name in _NAMES:
-        live.values[name].set_text(fmt(value[name], ".3f"))
-        live.grads[name].set_text(f"∂L/∂{name} = {fmt(grad[name], '+.3f')}")
-    live.label_text.set_text(f"y = {state['y']}")
+        _show(live, live.values[name], fmt(value[name], ".3f"))
+        _show(live, live.grads[name], f"∂L/∂{name} = {fmt(grad[name], '+.3f')}")
+    _show(live, live.label_text, f"y = {state['y']}")
     return (
         "<p><b>Forward</b> (left to right): "
         f"u = w·x = {fmt(value['w'], '.2f')}·{fmt(value['x'], '.2f')} = "
@@ -102,7 +112,7 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     )
 
 
-def _draw_graph(live: LiveFigure) -> None:
+def _draw_graph(live: Patches) -> None:
     ax = live.ax
     ax.set(xlim=(0, 10), ylim=(0, 6))
     ax.axis("off")
@@ -123,13 +133,14 @@ def _draw_graph(live: LiveFigure) -> None:
     ax.text(0.1, 5.75, "green: forward value", color=FORWARD_COLOUR, fontsize=8)
     ax.text(0.1, 5.4, "red: gradient ∂L/∂(node), backward", color=BACKWARD_COLOUR,
             fontsize=8)
-    live.animate(*live.values.values(), *live.grads.values(), live.label_text)
+    # each number is redrawn only when it changes, on its own patch of the figure
+    live.patch(*live.values.values(), *live.grads.values(), live.label_text)
 
 
 def neuron_graph_explorer(x: float = 1.5, w: float = -0.8, b: float = 0.3,
                           y: int = 1) -> ControlPanel:
     """Sliders x, w, b (and the label y) on one sigmoid neuron's graph with a BCE loss."""
-    live = LiveFigure(figsize=(8.0, 3.4))
+    live = Patches(figsize=(8.0, 3.4))
     _draw_graph(live)
     controls = {
         "x": slider("x", x, -3.0, 3.0, 0.05),

@@ -7,6 +7,9 @@ max pooling, which is what one filter of the lesson's small CNN hands to the nex
 pooled panel uses the feature map's colour scale, so a weak response stays pale even when
 it is the only value left. The readout states the feature map's size,
 ``(n + 2 * padding - k) // stride + 1`` (:func:`output_size`).
+
+A change redraws little: each panel size (stride and padding) has its background drawn once,
+and the kernel panel is redrawn only when the kernel changes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from nncourse.data import load_digits_images
-from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import ControlPanel, slider
+from nncourse.widgets.backgrounds import KeyedBackgrounds
 
 CUSTOM = "custom"
 PRESETS: dict[str, np.ndarray] = {
@@ -157,9 +161,9 @@ def _fit(ax: Any, art: Any, data: np.ndarray) -> None:
     ax.set_ylim(rows - 0.5, -0.5)
 
 
-def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
     titles = _titles(state)
-    if titles != live.titles:  # the panels change size: redraw axes and titles too
+    if titles != live.titles:  # the panels change size: their axes and titles change too
         live.titles = titles
         for ax, title in zip(live.axes, titles, strict=True):
             ax.set_title(title, fontsize=10)
@@ -167,19 +171,22 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
                              (live.axes[2], live.map_art, "feature_map"),
                              (live.axes[3], live.pool_art, "pooled")):
             _fit(ax, art, state[key])
-        live.invalidate()
+        live.use(titles)  # one background per panel size, drawn once
+    kernel = state["kernel"]
+    if live.kernel_shown is None or not np.array_equal(kernel, live.kernel_shown):
+        live.kernel_shown = kernel
+        live.kernel_art.set_data(kernel)
+        limit = _symmetric_limit(kernel)
+        live.kernel_art.set_clim(-limit, limit)
+        for text, value in zip(live.kernel_text, kernel.ravel(), strict=True):
+            text.set_text(f"{value:.2g}")
+            text.set_color("white" if abs(value) > 0.6 * limit else "black")
+        live.redraw_layers(live.kernel_layer)
     live.image_art.set_data(state["padded"])
     left, top, width, height = state["frame"]
     live.frame.set_xy((left, top))
     live.frame.set_width(width)
     live.frame.set_height(height)
-    kernel = state["kernel"]
-    live.kernel_art.set_data(kernel)
-    limit = _symmetric_limit(kernel)
-    live.kernel_art.set_clim(-limit, limit)
-    for text, value in zip(live.kernel_text, kernel.ravel(), strict=True):
-        text.set_text(f"{value:.2g}")
-        text.set_color("white" if abs(value) > 0.6 * limit else "black")
     fmap = state["feature_map"]
     live.map_art.set_data(fmap)
     low, high = colour_limits(state)
@@ -257,7 +264,7 @@ def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0, stri
                          f"got {stride!r} and {padding!r}")
     entries = dict(zip(KERNEL_NAMES, PRESETS[preset].ravel().tolist(), strict=True))
     state = kernel_state(digit, preset, stride, padding, **entries)
-    live = LiveFigure(1, 4, figsize=(9.0, 2.6))
+    live = KeyedBackgrounds(1, 4, figsize=(9.0, 2.6))
     image_ax, kernel_ax, map_ax, pool_ax = live.axes
     live.image_art = image_ax.imshow(state["padded"], cmap="gray_r", vmin=0, vmax=16)
     left, top, width, height = state["frame"]
@@ -269,12 +276,15 @@ def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0, stri
     live.map_art = map_ax.imshow(state["feature_map"], cmap="RdBu_r")
     live.pool_art = pool_ax.imshow(state["pooled"], cmap="RdBu_r")
     live.titles = _titles(state)
+    live.use(live.titles)
     for ax, title in zip(live.axes, live.titles, strict=True):
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    live.animate(live.image_art, live.frame, live.kernel_art, *live.kernel_text,
-                 live.map_art, live.pool_art)
+    # the kernel panel (nine numbers) is redrawn only when the kernel changes
+    live.kernel_layer = live.layer(live.kernel_art, *live.kernel_text)
+    live.kernel_shown = None
+    live.animate(live.image_art, live.frame, live.map_art, live.pool_art)
     controls: dict[str, widgets.ValueWidget] = {
         "preset": widgets.Dropdown(options=[*PRESETS, CUSTOM], value=preset,
                                    description="preset", style={"description_width": "50px"},

@@ -8,19 +8,27 @@ one layer's ``W`` of shape ``(1, 1)`` and ``b`` of shape ``(1,)``), checked at e
 by the playground's :class:`~nncourse.widgets.playground.Guard`: one that is unwritten,
 raises, returns NaN or the wrong shape is replaced by the course's reference, with a
 note. The surfaces are small closed-form functions, so every redraw is instant.
+
+A change redraws little (issue 12: at most 16 ms): the explorer keeps each setting's run and
+lengthens it as the steps slider asks (a shorter path is a prefix), each surface's contour
+background is drawn once, and the steps slider redraws the loss plot's x-axis only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
-from nncourse.live import ControlPanel, LiveFigure
+from nncourse.live import ControlPanel
 from nncourse.reference import optim as _optim
+from nncourse.widgets.backgrounds import KeyedBackgrounds
 from nncourse.widgets.playground import (
     Guard,
     TrainingProblem,
@@ -85,12 +93,84 @@ def _as_params(p: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.array([[p[0]]]), np.array([p[1]]))]
 
 
+def _plain_pair(value: Any) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """``[(W, b)]`` when ``value`` plainly is one finite real ``(1, 1)``, ``(1,)`` pair, as
+    the playground's checks return it; else ``None``, and the full check says what is wrong.
+    A shortcut for the one-point path: every step is checked, and most steps are fine."""
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        pair = value[0]
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            W, b = pair
+            if (isinstance(W, np.ndarray) and isinstance(b, np.ndarray)
+                    and W.shape == (1, 1) and b.shape == (1,)
+                    and W.dtype.kind in "fiu" and b.dtype.kind in "fiu"
+                    and math.isfinite(W[0, 0]) and math.isfinite(b[0])):
+                return [(W, b)]
+    return None
+
+
+def _check_sgd(out: Any) -> list:
+    return _plain_pair(out) or check_pairs(out, _SHAPES, "new params")
+
+
 def _check_momentum(out: Any) -> tuple[list, list]:
+    if isinstance(out, tuple) and len(out) == 2:
+        params, velocity = _plain_pair(out[0]), _plain_pair(out[1])
+        if params and velocity:
+            return params, velocity
     return check_momentum(out, _SHAPES)
 
 
 def _check_adam(out: Any) -> tuple[list, dict]:
+    if isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], dict):
+        state = out[1]
+        t = state.get("t")
+        if (isinstance(t, int | np.integer) and not isinstance(t, bool) and t >= 1
+                and "m" in state and "v" in state):
+            params, m, v = (_plain_pair(x) for x in (out[0], state["m"], state["v"]))
+            if params and m and v:
+                return params, {"t": int(t), "m": m, "v": v}
     return check_adam(out, _SHAPES)
+
+
+def _walk(grad: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lr: float,
+          method: str, guard: Guard) -> Iterator[np.ndarray]:
+    """The points after each update, one per step, without end; it stops early at the first
+    point that diverged (not finite or beyond 1e6), which it does not yield."""
+    rule = RULES[method]
+    p = start
+    params = _as_params(p)
+    velocity = _optim.zeros_like_params(params)
+    state: dict[str, Any] = {}
+    while True:
+        with np.errstate(over="ignore", invalid="ignore"):
+            grads = _as_params(grad(p))
+        try:
+            if rule == "sgd_update":
+                params = guard.run(rule, _check_sgd, params, grads, lr)
+            elif rule == "momentum_update":
+                params, velocity = guard.run(rule, _check_momentum, params, grads, velocity, lr)
+            else:
+                params, state = guard.run(rule, _check_adam, params, grads, state, lr)
+        except TrainingProblem:  # the reference overflows too: the path diverged
+            return
+        w1, w2 = float(params[0][0][0, 0]), float(params[0][1][0])
+        if not (abs(w1) <= _LIMIT and abs(w2) <= _LIMIT):  # also NaN
+            return
+        p = np.array([w1, w2])
+        yield p
+
+
+def _check_method(lr: float, method: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"method should be one of {METHODS}, got {method!r}")
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr should be a positive number, got {lr!r}")
+
+
+def _check_steps(steps: Any) -> None:
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise ValueError(f"steps should be an integer >= 0, got {steps!r}")
 
 
 def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, float],
@@ -100,84 +180,94 @@ def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, f
     the path diverged (then it stops early, at the first point beyond 1e6). The update
     rule is ``guard``'s (default: the course's reference), with its defaults for beta,
     beta1, beta2 and eps."""
-    if method not in METHODS:
-        raise ValueError(f"method should be one of {METHODS}, got {method!r}")
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr should be a positive number, got {lr!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps should be an integer >= 0, got {steps!r}")
+    _check_method(lr, method)
+    _check_steps(steps)
     p = np.array(start, dtype=float)
     if p.shape != (2,):
         raise ValueError(f"start should be two numbers, got {start!r}")
-    guard = guard or Guard(REFERENCE, {})
-    rule = RULES[method]
-    path = [p.copy()]
-    params = _as_params(p)
-    velocity = _optim.zeros_like_params(params)
-    state: dict[str, Any] = {}
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            g = grad(p)
-            grads = _as_params(g)
-            try:
-                if rule == "sgd_update":
-                    params = guard.run(rule, lambda out: check_pairs(out, _SHAPES, "new params"),
-                                       params, grads, lr)
-                elif rule == "momentum_update":
-                    params, velocity = guard.run(rule, _check_momentum, params, grads,
-                                                 velocity, lr)
-                else:
-                    params, state = guard.run(rule, _check_adam, params, grads, state, lr)
-            except TrainingProblem:  # the reference overflows too: the path diverged
-                return np.array(path), True
-            p = np.array([params[0][0][0, 0], params[0][1][0]], dtype=float)
-            if not np.all(np.isfinite(p)) or np.abs(p).max() > _LIMIT:
-                return np.array(path), True
-            path.append(p.copy())
-    return np.array(path), False
+    path = [p, *islice(_walk(grad, p, lr, method, guard or Guard(REFERENCE, {})), steps)]
+    return np.array(path), len(path) <= steps
+
+
+class _Run:
+    """One descent (surface, lr, method) run step by step, as far as asked so far; any
+    shorter path is its prefix, with the notes and source it had at that step."""
+
+    def __init__(self, surface: str, lr: float, method: str,
+                 functions: Mapping[str, Callable | None]):
+        _check_method(lr, method)
+        spec = SURFACES[surface]
+        self.rule = RULES[method]
+        self.guard = Guard(REFERENCE, dict(functions), who="The explorer")
+        start = np.array(spec.start, dtype=float)
+        self.walk = _walk(spec.grad, start, lr, method, self.guard)
+        self.points = [start]
+        self.after = [self._notes_and_source()]  # after each step
+        self.diverged = False
+
+    def _notes_and_source(self) -> tuple[int, str]:
+        return len(self.guard.notes), self.guard.source(self.rule)
+
+    def upto(self, steps: int) -> tuple[np.ndarray, bool, list[str], str]:
+        """The path of ``steps`` updates, whether it diverged, the notes, the source."""
+        while len(self.points) <= steps and not self.diverged:
+            point = next(self.walk, None)
+            if point is None:
+                self.diverged = True
+                self.end = self._notes_and_source()
+            else:
+                self.points.append(point)
+                self.after.append(self._notes_and_source())
+        diverged = len(self.points) <= steps
+        notes, source = self.end if diverged else self.after[steps]
+        return np.array(self.points[:steps + 1]), diverged, self.guard.notes[:notes], source
 
 
 def descent_state(lr: float, steps: int, method: str = "gradient descent",
                   surface: str = "narrow valley",
-                  functions: Mapping[str, Callable | None] | None = None) -> dict[str, Any]:
+                  functions: Mapping[str, Callable | None] | None = None,
+                  run: _Run | None = None) -> dict[str, Any]:
     """The path of ``method`` with learning rate ``lr`` on ``surface``, and its losses.
 
     ``functions`` maps ``"sgd_update"``, ``"momentum_update"``, ``"adam_update"`` to the
     learner's functions (missing or ``None``: the reference). ``state["source"]`` says
     whose rule ran (``"yours"``, ``"reference"``, ``"reference (fallback)"``, or
     ``"yours (not tried yet)"`` for 0 steps) and ``state["notes"]`` why one fell back.
+    ``run`` (the explorer's) continues an earlier run of the same settings.
     """
     if surface not in SURFACES:
         raise ValueError(f"surface should be one of {sorted(SURFACES)}, got {surface!r}")
+    _check_steps(steps)
     spec = SURFACES[surface]
-    guard = Guard(REFERENCE, dict(functions or {}), who="The explorer")
-    path, diverged = descent_path(spec.grad, spec.start, float(lr), int(steps), method, guard)
+    run = run or _Run(surface, float(lr), method, functions or {})
+    path, diverged, notes, source = run.upto(int(steps))
     losses = spec.loss(path[:, 0], path[:, 1])
     return {"path": path, "losses": losses, "gap": np.maximum(losses - spec.minimum, _FLOOR),
             "diverged": diverged, "lr": float(lr),
             "steps": int(steps), "method": method, "surface": surface, "about": spec.about,
-            "rule": RULES[method], "source": guard.source(RULES[method]),
-            "notes": list(guard.notes)}
+            "rule": RULES[method], "source": source, "notes": notes}
 
 
-def _contour(live: LiveFigure, surface: str) -> None:
-    """(Re)draw the static contour of ``surface`` on the left axes."""
-    ax = live.axes[0]
-    if getattr(live, "contour", None) is not None:
-        live.contour.remove()
-    a = np.linspace(_EXTENT[0], _EXTENT[1], 121)
-    b = np.linspace(_EXTENT[2], _EXTENT[3], 81)
-    A, B = np.meshgrid(a, b)
-    Z = SURFACES[surface].loss(A, B)
-    levels = np.quantile(Z, np.linspace(0.0, 1.0, 16) ** 2)
-    live.contour = ax.contourf(A, B, Z, levels=np.unique(levels), cmap="viridis", alpha=0.8)
-    live.surface_name = surface
-    live.invalidate()
+def _show_surface(live: KeyedBackgrounds, surface: str) -> None:
+    """Show the static contour of ``surface`` on the left axes (each drawn once, then
+    shown or hidden), with its own cached background."""
+    if surface not in live.contours:
+        a = np.linspace(_EXTENT[0], _EXTENT[1], 121)
+        b = np.linspace(_EXTENT[2], _EXTENT[3], 81)
+        A, B = np.meshgrid(a, b)
+        Z = SURFACES[surface].loss(A, B)
+        levels = np.quantile(Z, np.linspace(0.0, 1.0, 16) ** 2)
+        live.contours[surface] = live.axes[0].contourf(A, B, Z, levels=np.unique(levels),
+                                                       cmap="viridis", alpha=0.8)
+    for name, contour in live.contours.items():
+        contour.set_visible(name == surface)
+    live.contour = live.contours[surface]
+    live.use(surface)
 
 
-def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
-    if state["surface"] != getattr(live, "surface_name", None):
-        _contour(live, state["surface"])
+def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
+    if state["surface"] != live.key:
+        _show_surface(live, state["surface"])
     path = np.clip(state["path"], -10.0, 10.0)  # far-out points still show their direction
     live.path.set_data(path[:, 0], path[:, 1])
     live.end.set_data(path[-1:, 0], path[-1:, 1])
@@ -185,7 +275,7 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     live.loss_line.set_data(steps, state["gap"])
     if live.axes[1].get_xlim()[1] != max(state["steps"], 1):
         live.axes[1].set_xlim(0, max(state["steps"], 1))
-        live.invalidate()  # only the steps slider changes the axis; lr moves are blitted
+        live.redraw_layers()  # only the loss plot's x-axis: lr moves are blitted
     losses = state["losses"]
     if state["diverged"]:
         verdict = (f"<b style='color:#b00'>diverged after {len(steps) - 1} steps</b>: the "
@@ -211,7 +301,8 @@ def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient 
     update rules are yours where given (see :func:`descent_state`)."""
     functions = {"sgd_update": sgd_update, "momentum_update": momentum_update,
                  "adam_update": adam_update}
-    live = LiveFigure(1, 2, figsize=(8.0, 3.4))
+    live = KeyedBackgrounds(1, 2, figsize=(8.0, 3.4))
+    live.contours = {}
     contour_ax, loss_ax = live.axes
     (live.path,) = contour_ax.plot([], [], "o-", color="white", ms=3, lw=1.2, mec="k", mew=0.5)
     (live.end,) = contour_ax.plot([], [], "*", color="tab:red", ms=12, mec="k")
@@ -221,6 +312,7 @@ def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient 
     loss_ax.set(xlabel="step", ylabel="loss − lowest loss", title="loss per step (log scale)",
                 yscale="log", ylim=(_FLOOR, 1e4))
     live.animate(live.path, live.end, live.loss_line)
+    live.layer(loss_ax.xaxis)
     style = {"description_width": "60px"}
     controls = {
         "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.05,
@@ -234,8 +326,15 @@ def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient 
                                     description="surface", style=style,
                                     layout=widgets.Layout(width="230px")),
     }
-    def compute(**values: Any) -> dict[str, Any]:
-        return descent_state(**values, functions=functions)
+
+    @lru_cache(maxsize=64)  # a run per setting, lengthened as the steps slider asks
+    def run(surface: str, lr: float, method: str) -> _Run:
+        return _Run(surface, lr, method, functions)
+
+    def compute(lr: float, steps: int, method: str, surface: str) -> dict[str, Any]:
+        if surface not in SURFACES:
+            raise ValueError(f"surface should be one of {sorted(SURFACES)}, got {surface!r}")
+        return descent_state(lr, steps, method, surface, run=run(surface, float(lr), method))
 
     return ControlPanel(controls, compute, _draw, live, title="Gradient descent on a "
                         "loss surface")

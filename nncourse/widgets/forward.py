@@ -5,6 +5,11 @@ through ``depth`` dense layers of ``width`` units (biases zero), weights drawn w
 chosen method's standard deviation times ``scale``. One small histogram per layer shows
 where that layer's activations lie (heights scaled to a peak of 1, just below the top of
 its plot, ``Y_TOP``); the readout gives each layer's standard deviation.
+
+Speed (every change is a blit, no whole redraw): each setting's layers are computed once
+and cached (``depth`` only shows more or fewer of them); the layers beyond ``depth`` are
+hidden by blank covers rather than by hiding their plots; each activation's x-axes have
+their own cached background (:class:`~nncourse.widgets.backgrounds.KeyedBackgrounds`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox, IdentityTransform
 
-from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import ControlPanel, slider
+from nncourse.widgets.backgrounds import KeyedBackgrounds
 
 METHODS = ("zeros", "xavier", "he")
 ACTIVATIONS = ("tanh", "relu")
@@ -27,6 +35,7 @@ BINS = 24
 RANGES = {"tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}
 _COLS = 5
 Y_TOP = 1.05  # the plots' y-axis runs to 1.05: the tallest bar (height 1) nearly reaches the top
+_PAD = 2  # pixels of blank around each plot's cover (the plots are about 6 pixels apart)
 
 
 def init_std(method: str, n_in: int, n_out: int) -> float:
@@ -48,9 +57,7 @@ def _count(value: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-def layer_activations(depth: int, width: int, method: str, scale: float, activation: str,
-                      seed: int = 0) -> list[np.ndarray]:
-    """Each layer's output ``A_l`` of shape ``(N_SAMPLES, width)`` for a standard normal input."""
+def _checked(depth: int, width: int, scale: float, activation: str) -> tuple[int, int, float]:
     depth = _count(depth, "depth", 1, MAX_DEPTH)
     width = _count(width, "width", 1, MAX_WIDTH)
     if activation not in ACTIVATIONS:
@@ -58,12 +65,17 @@ def layer_activations(depth: int, width: int, method: str, scale: float, activat
     if not (isinstance(scale, (int, float, np.integer, np.floating)) and math.isfinite(scale)
             and scale >= 0):
         raise ValueError(f"scale should be a finite number >= 0, got {scale!r}")
-    std = float(scale) * init_std(method, width, width)
-    A, normals = _standard_draws(width, seed)
-    outputs = []
+    return depth, width, float(scale)
+
+
+def layer_activations(depth: int, width: int, method: str, scale: float, activation: str,
+                      seed: int = 0) -> list[np.ndarray]:
+    """Each layer's output ``A_l`` of shape ``(N_SAMPLES, width)`` for a standard normal input."""
+    depth, width, scale = _checked(depth, width, scale, activation)
+    std = scale * init_std(method, width, width)
+    A, outputs = _standard_draws(width, seed)[0], []
     for layer in range(depth):
-        Z = (A @ normals[layer]) * std  # = A @ W with W = std * normals
-        A = np.tanh(Z) if activation == "tanh" else np.maximum(Z, 0.0)
+        A = _next_layer(A, width, std, activation, layer, seed)
         outputs.append(A)
     return outputs
 
@@ -76,11 +88,65 @@ def _standard_draws(width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     network rather than drawing a new one, and a redraw costs only the matrix products.
     """
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((N_SAMPLES, width))
-    normals = rng.standard_normal((MAX_DEPTH, width, width))
+    # drawn in float64 (the same draws at any precision), computed in float32: half the
+    # time per layer, and no readout (3 digits) differs
+    X = rng.standard_normal((N_SAMPLES, width)).astype(np.float32)
+    normals = rng.standard_normal((MAX_DEPTH, width, width)).astype(np.float32)
     X.flags.writeable = False
     normals.flags.writeable = False
     return X, normals
+
+
+def _next_layer(A: np.ndarray, width: int, std: float, activation: str, layer: int,
+                seed: int) -> np.ndarray:
+    """Layer ``layer``'s output from the one before, ``A``, with weights ``std * normals``."""
+    if std == 0.0:  # zeros: every activation is 0, as A @ (0 * normals) gives
+        return np.zeros_like(A)
+    Z = A @ _standard_draws(width, seed)[1][layer]
+    Z *= np.float32(std)  # = A @ W with W = std * normals
+    return np.tanh(Z, out=Z) if activation == "tanh" else np.maximum(Z, 0.0, out=Z)
+
+
+class _Network:
+    """What the control shows of each layer of one network, computed once, as deep as asked.
+
+    Cached per setting (width, weight std, activation): moving ``depth`` shows more or
+    fewer of the same layers, and a deeper setting computes only the layers it adds.
+    """
+
+    def __init__(self, width: int, std: float, activation: str, seed: int):
+        self.key = (width, std, activation)
+        self.seed = seed
+        self._last = _standard_draws(width, seed)[0]  # the input, then the deepest output
+        self.heights: list[np.ndarray] = []
+        self.std: list[float] = []
+        self.extreme: list[float] = []
+
+    def grow(self, depth: int) -> _Network:
+        """Compute the layers up to ``depth`` that are not computed yet."""
+        width, std, activation = self.key
+        low, high = RANGES[activation]
+        while len(self.std) < depth:
+            A = _next_layer(self._last, width, std, activation, len(self.std), self.seed)
+            self._last = A
+            values = A.ravel()
+            if activation == "relu":
+                self.extreme.append(np.count_nonzero(values == 0) / values.size)
+                values = values[values > 0]
+            else:
+                self.extreme.append(np.count_nonzero(np.abs(values) > 0.99) / values.size)
+            # np.histogram's equal bins in one pass; values beyond the range land in the
+            # first or last bin
+            bins = ((values - np.float64(low)) * (BINS / (high - low))).astype(np.intp)
+            counts = np.bincount(np.clip(bins, 0, BINS - 1, out=bins), minlength=BINS)
+            self.heights.append(counts / max(counts.max(), 1))
+            self.std.append(float(A.std(dtype=np.float64)))
+        return self
+
+
+@lru_cache(maxsize=16)
+def _network(width: int, std: float, activation: str, seed: int) -> _Network:
+    return _Network(width, std, activation, seed)
 
 
 def forward_state(depth: int = 5, width: int = 128, method: str = "xavier", scale: float = 1.0,
@@ -90,43 +156,31 @@ def forward_state(depth: int = 5, width: int = 128, method: str = "xavier", scal
     For tanh, ``extreme`` is the share of activations with ``|a| > 0.99`` (saturated); for
     ReLU it is the share of exact zeros, which the histogram leaves out.
     """
-    layers = layer_activations(depth, width, method, scale, activation)
-    low, high = RANGES[activation]
+    depth, width, scale = _checked(depth, width, scale, activation)
+    weight_std = scale * init_std(method, width, width)
+    network = _network(width, weight_std, activation, 0).grow(depth)
+    return {"depth": depth, "width": width, "method": method, "scale": scale,
+            "activation": activation, "edges": _edges(*RANGES[activation]),
+            "heights": np.array(network.heights[:depth]), "std": network.std[:depth],
+            "extreme": network.extreme[:depth], "weight_std": weight_std}
+
+
+@lru_cache(maxsize=len(RANGES))
+def _edges(low: float, high: float) -> np.ndarray:
     edges = np.linspace(low, high, BINS + 1)
-    heights = np.zeros((len(layers), BINS))
-    stds, extreme = [], []
-    for i, A in enumerate(layers):
-        values = A.ravel()
-        if activation == "relu":
-            extreme.append(float((values == 0).mean()))
-            values = values[values > 0]
-        else:
-            extreme.append(float((np.abs(values) > 0.99).mean()))
-        # values beyond the range land in the first or last bin
-        counts, _ = np.histogram(np.clip(values, low, high), bins=edges)
-        heights[i] = counts / max(counts.max(), 1)
-        stds.append(float(A.std()))
-    return {"depth": len(layers), "width": width, "method": method, "scale": float(scale),
-            "activation": activation, "edges": edges, "heights": heights, "std": stds,
-            "extreme": extreme, "weight_std": float(scale) * init_std(method, width, width)}
+    edges.flags.writeable = False
+    return edges
 
 
-def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
     depth, edges = state["depth"], state["edges"]
-    layout_changed = False
-    for i, (ax, stairs) in enumerate(zip(live.axes, live.stairs, strict=True)):
+    _show_range(live, state["activation"])
+    for i, (stairs, cover) in enumerate(zip(live.stairs, live.covers, strict=True)):
         shown = i < depth
-        if ax.get_visible() != shown:
-            ax.set_visible(shown)
-            layout_changed = True
         stairs.set_visible(shown)
-        if not np.allclose(ax.get_xlim(), (edges[0], edges[-1])):
-            ax.set_xlim(edges[0], edges[-1])
-            layout_changed = True
+        cover.set_visible(not shown)
         if shown:
             stairs.set_data(state["heights"][i], edges)
-    if layout_changed:
-        live.invalidate()
     word = "saturated (|a| > 0.99)" if state["activation"] == "tanh" else "exactly 0 (not drawn)"
     cells = ["".join(f"<td>{v}</td>" for v in values) for values in (
         range(1, depth + 1),
@@ -141,11 +195,42 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
     )
 
 
+def _show_range(live: KeyedBackgrounds, activation: str) -> None:
+    """Every plot's x-axis over ``activation``'s range, with that range's cached background."""
+    if live.key != activation:
+        for ax in live.axes:
+            ax.set_xlim(*RANGES[activation])
+        live.use(activation)
+
+
+def _covers(live: KeyedBackgrounds) -> list[Rectangle]:
+    """A blank rectangle over each plot, its title and tick labels (for every activation's
+    ticks), in the figure's colour: shown over the layers beyond ``depth``, it leaves the
+    same pixels as hiding that plot, without redrawing the figure."""
+    renderer = live.canvas.get_renderer()
+    boxes = [[] for _ in live.axes]
+    for activation in ACTIVATIONS:
+        for ax, found in zip(live.axes, boxes, strict=True):
+            ax.set_xlim(*RANGES[activation])
+            found.append(ax.get_tightbbox(renderer))
+    covers = []
+    for found in boxes:
+        x0, y0, x1, y1 = Bbox.union(found).extents
+        x0, y0 = math.floor(x0) - _PAD, math.floor(y0) - _PAD
+        x1, y1 = math.ceil(x1) + _PAD, math.ceil(y1) + _PAD
+        cover = Rectangle((x0, y0), x1 - x0, y1 - y0, transform=IdentityTransform(),
+                          facecolor=live.figure.get_facecolor(), edgecolor="none",
+                          linewidth=0, antialiased=False, visible=False)
+        live.figure.add_artist(cover)
+        covers.append(cover)
+    return covers
+
+
 def forward_explorer(depth: int = 5, width: int = 128, method: str = "xavier",
                      scale: float = 1.0, activation: str = "tanh") -> ControlPanel:
     """Sliders for depth, width and init scale; per-layer activation histograms."""
     rows = math.ceil(MAX_DEPTH / _COLS)
-    live = LiveFigure(rows, _COLS, figsize=(7.6, 3.6))
+    live = KeyedBackgrounds(rows, _COLS, figsize=(7.6, 3.6))
     state = forward_state(depth, width, method, scale, activation)
     live.stairs = []
     for i, ax in enumerate(live.axes):
@@ -154,13 +239,20 @@ def forward_explorer(depth: int = 5, width: int = 128, method: str = "xavier",
         ax.set(ylim=(0.0, Y_TOP), yticks=[])
         ax.set_title(f"layer {i + 1}", fontsize=8, pad=2)
         ax.tick_params(labelsize=7)
-    live.animate(*live.stairs)
-    # lay out all MAX_DEPTH axes once, with every title and tick label, before any is
-    # hidden: the layout is fixed after the first draw, and depth may grow later
+    # lay out all MAX_DEPTH plots once, with every title and tick label: the layout is
+    # fixed from then on, and depth may grow later. tanh's tick labels are the wider ones,
+    # so that relu's fit too and no plot's labels reach into its neighbour's
     for ax in live.axes:
-        ax.set_xlim(state["edges"][0], state["edges"][-1])
+        ax.set_xlim(*RANGES["tanh"])
     live.figure.get_layout_engine().execute(live.figure)
     live.figure.set_layout_engine("none")
+    live.covers = _covers(live)
+    live.animate(*live.stairs, *live.covers)
+    # both activations' backgrounds drawn now, so that no change of a control redraws
+    # the whole figure
+    for other in (*[a for a in ACTIVATIONS if a != activation], activation):
+        _show_range(live, other)
+        live.render()
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="depth",
                                    continuous_update=True, layout=widgets.Layout(width="220px"),

@@ -6,13 +6,22 @@ plus L2 and inverted dropout: one ReLU hidden layer, a sigmoid output, mean bina
 cross-entropy plus ``l2 * sum(W**2)`` over both weight matrices (biases excluded, as in
 Keras), inverted dropout on the hidden layer while training, full-batch Adam. It learns
 from only 200 spam messages (so that overfitting shows within a few dozen epochs) and is
-validated on 500 others. One position takes about 0.1 s the first time and is cached.
-The curves are the loss on each set measured without dropout, after every epoch.
+validated on 500 others. The curves are the loss on each set measured without dropout,
+after every epoch.
+
+Training one position takes about 0.1 s, too long for a slider that should redraw in a
+few milliseconds. The curves of all 343 slider positions were therefore computed in advance
+by :func:`train_curves` itself (seeded, so every run gives the same curves), with
+``tests/support/generalization_curves.py``, and ship as ``generalization_curves.npz`` next
+to this module: losses as float32, accuracies as counts of right answers. A slider move
+only looks them up. ``tests/test_keras_lessons.py`` retrains a sample of positions and
+compares. Any other position (or a missing or outdated file) is trained on the spot.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -27,6 +36,8 @@ EPOCHS = 150
 LEARNING_RATE = 0.02
 N_TRAIN, N_VAL = 200, 500
 X_MARGIN = 5  # epochs of blank space right of the last one
+SEED = 0
+CURVES_FILE = Path(__file__).with_name("generalization_curves.npz")
 _EPS = 1e-7
 
 
@@ -102,12 +113,52 @@ def train_curves(hidden_units: int, l2: float, dropout: float, epochs: int = EPO
     return curves
 
 
-@lru_cache(maxsize=512)
-def _cached_curves(hidden_units: int, l2: float, dropout: float) -> dict[str, np.ndarray]:
+def train_position(hidden_units: int, l2: float, dropout: float) -> dict[str, np.ndarray]:
+    """:func:`train_curves` of one slider position, on one thread (tiny matrices: threads
+    only add overhead), as the shipped table was made."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(1):  # tiny matrices: threads only add overhead
-        curves = train_curves(hidden_units, l2, dropout)
+    with threadpool_limits(1):
+        return train_curves(hidden_units, l2, dropout, seed=SEED)
+
+
+def table_settings() -> dict[str, np.ndarray]:
+    """What the shipped table was computed for: the grid and the training settings."""
+    return {"hidden_units": np.array(HIDDEN_UNITS), "l2": np.array(L2_VALUES),
+            "dropout": np.array(DROPOUT_RATES),
+            "training": np.array([EPOCHS, LEARNING_RATE, N_TRAIN, N_VAL, SEED])}
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, np.ndarray] | None:
+    """The shipped curves, or None when the file is missing or made for other settings."""
+    try:
+        with np.load(CURVES_FILE) as stored:
+            table = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError):
+        return None
+    settings = table_settings()
+    if any(name not in table or not np.array_equal(table[name], value)
+           for name, value in settings.items()):
+        return None
+    return table
+
+
+def _looked_up(hidden_units: int, l2: float, dropout: float) -> dict[str, np.ndarray] | None:
+    table = _table()
+    if table is None or hidden_units not in HIDDEN_UNITS or l2 not in L2_VALUES \
+            or dropout not in DROPOUT_RATES:
+        return None
+    at = (HIDDEN_UNITS.index(hidden_units), L2_VALUES.index(l2), DROPOUT_RATES.index(dropout))
+    return {"loss": table["loss"][at].astype(float),
+            "val_loss": table["val_loss"][at].astype(float),
+            "accuracy": table["correct"][at] / N_TRAIN,
+            "val_accuracy": table["val_correct"][at] / N_VAL}
+
+
+@lru_cache(maxsize=512)
+def _cached_curves(hidden_units: int, l2: float, dropout: float) -> dict[str, np.ndarray]:
+    curves = _looked_up(hidden_units, l2, dropout) or train_position(hidden_units, l2, dropout)
     for values in curves.values():
         values.setflags(write=False)
     return curves
@@ -145,7 +196,7 @@ def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
 
 def regularization_explorer(hidden_units: int = 64, l2: float = 0.0,
                             dropout: float = 0.0) -> ControlPanel:
-    """Capacity, L2 and dropout sliders over precomputable numpy training curves."""
+    """Capacity, L2 and dropout sliders over numpy training curves computed in advance."""
     live = LiveFigure(1, 2, figsize=(7.5, 3.0))
     loss_ax, acc_ax = live.axes
     live.lines = {}

@@ -6,7 +6,8 @@ space: each hidden unit's line ``w1 x1 + w2 x2 + b = 0`` (where its output cross
 the network's probability as a background and its decision boundary ``p = 0.5``, which
 bends. The right plot is hidden-unit space: every point drawn at ``(h1, h2)``, the hidden
 units' outputs, with the output unit's line ``w1 h1 + w2 h2 + b = 0``, which is straight
-there. ``hidden_state`` is the pure part.
+there. ``hidden_state`` is the pure part. The hidden-space probability depends on the
+output's three sliders only: it is cached with the background and redrawn when they move.
 
 ``width_sweep`` trains one-hidden-layer networks of several widths on a toy set with the
 numpy reference code (``nncourse.reference.optim.train_mlp``, mini-batch gradient descent
@@ -24,11 +25,12 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import ControlPanel, slider
 from nncourse.live import finite_number as _finite
 from nncourse.reference.activations import sigmoid
 from nncourse.reference.forward import mlp_forward
 from nncourse.toy import make_toy
+from nncourse.widgets.backgrounds import KeyedBackgrounds
 
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR = np.array([0, 1, 1, 0])
@@ -100,9 +102,7 @@ def hidden_state(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h1_w
     u, v = np.meshgrid(axis, axis)  # rows: x2, columns: x1
     P_input = mlp_forward(np.column_stack([u.ravel(), v.ravel()]), params, "sigmoid",
                           "sigmoid")[0].reshape(GRID, GRID)
-    h_axis = np.linspace(0.0, 1.0, GRID)
-    hu, hv = np.meshgrid(h_axis, h_axis)
-    P_hidden = sigmoid(values["out_w1"] * hu + values["out_w2"] * hv + values["out_b"])
+    P_hidden = _hidden_probability(values["out_w1"], values["out_w2"], values["out_b"])
     predictions = (p[:, 0] >= 0.5).astype(int)
     centres = mlp_forward(CORNERS, params, "sigmoid", "sigmoid")[1]["A"][1]
     return {"values": values, "params": params, "X": X, "y": y, "H": H, "p": p[:, 0],
@@ -114,13 +114,26 @@ def hidden_state(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h1_w
             "boundary": _boundary(P_input, LOW, HIGH)}
 
 
+@lru_cache(maxsize=4)
+def _hidden_probability(w1: float, w2: float, b: float) -> np.ndarray:
+    """The output unit's probability over hidden-unit space, a ``GRID`` x ``GRID`` grid."""
+    h_axis = np.linspace(0.0, 1.0, GRID)
+    hu, hv = np.meshgrid(h_axis, h_axis)
+    P = sigmoid(w1 * hu + w2 * hv + b)
+    P.flags.writeable = False
+    return P
+
+
 _CLASS_COLORS = np.array([[0.13, 0.4, 0.67, 1.0], [0.8, 0.2, 0.15, 1.0]])  # XOR 0 blue, 1 red
 _UNIT_COLORS = ("tab:orange", "tab:purple")
 
 
-def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
+def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
     live.p_image.set_data(state["P_input"])
-    live.h_image.set_data(state["P_hidden"])
+    if live.shown_hidden is not state["P_hidden"]:  # only the output's sliders change it
+        live.shown_hidden = state["P_hidden"]
+        live.h_image.set_data(state["P_hidden"])
+        live.redraw_layers()
     for line, segment in zip(live.unit_lines, state["unit_lines"], strict=True):
         line.set_data(segment[:, 0], segment[:, 1])
     live.boundary.set_segments(state["boundary"])
@@ -146,7 +159,7 @@ def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h
     start = dict(zip(SLIDERS, (h1_w1, h1_w2, h1_b, h2_w1, h2_w2, h2_b, out_w1, out_w2, out_b),
                      strict=True))
     state = hidden_state(**start)
-    live = LiveFigure(1, 2, figsize=(8.4, 4.4))
+    live = KeyedBackgrounds(1, 2, figsize=(8.4, 4.4))
     ax_in, ax_h = live.axes
     X, y = state["X"], state["y"]
     live.p_image = ax_in.imshow(state["P_input"], origin="lower", extent=(LOW, HIGH, LOW, HIGH),
@@ -175,8 +188,10 @@ def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h
     ax_h.set_xlabel("h1 (output of unit 1)", color=_UNIT_COLORS[0])
     ax_h.set_ylabel("h2 (output of unit 2)", color=_UNIT_COLORS[1])
     ax_h.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7)
-    live.animate(live.p_image, live.h_image, *live.unit_lines, live.boundary,
-                 live.hidden_points, live.output_line)
+    live.animate(live.p_image, *live.unit_lines, live.boundary, live.hidden_points,
+                 live.output_line)
+    live.layer(live.h_image)  # cached with the background: redrawn when the output's change
+    live.shown_hidden = state["P_hidden"]
     controls = {name: slider(name.replace("_", " "), value, -WEIGHT_RANGE, WEIGHT_RANGE,
                              WEIGHT_STEP) for name, value in start.items()}
     for control in controls.values():

@@ -1,10 +1,17 @@
 """Lesson 07: learning rate, epochs, batch size and hidden units, a Train button and a live
 history plot.
 
-Pressing Train builds a fresh model (same seed every time, so only the controls change)
-with the chosen number of hidden units, compiles it with Adam at the chosen learning rate
-and fits it; a Keras callback redraws the loss and accuracy curves after every epoch, in
+Pressing Train fits a model with the chosen number of hidden units, from the same seeded
+starting weights every time (so only the controls change), with Adam at the chosen
+learning rate; a Keras callback redraws the loss and accuracy curves after every epoch, in
 place.
+
+The first press for a number of hidden units builds and compiles the model, and its first
+epoch waits while Keras traces the training and validation steps into graphs, several
+times as long as one epoch of this small network. Later presses with the default builder
+reuse that model and its traced steps: its weights go back to the seeded starting values,
+the optimizer's state to zero, and the run is the same as a fresh model's (a test checks
+it), without the wait. A learner's own builder gets a fresh model every press.
 """
 
 from __future__ import annotations
@@ -72,8 +79,11 @@ def _draw(live: LiveFigure, state: Mapping[str, Any]) -> str:
 
 
 def _set_epoch_axis(live: LiveFigure, epochs: int) -> None:
+    xlim = (-0.5, max(epochs - 0.5, 1.5))
+    if tuple(live.ax.get_xlim()) == xlim:
+        return  # the same axis: keep the cached background, no full redraw
     for ax in live.axes:
-        ax.set_xlim(-0.5, max(epochs - 0.5, 1.5))
+        ax.set_xlim(*xlim)
     live.invalidate()
 
 
@@ -147,6 +157,7 @@ class KerasTrainer(StaticPicture, widgets.VBox):
         self.data = _check_data(X_train, y_train, X_val, y_val)
         self.build = build or default_builder
         self.seed = seed
+        self._models: dict[int, tuple[Any, list[np.ndarray]]] = {}
         self.controls = {
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.25,
                                          description="lr", readout_format=".4f",
@@ -206,8 +217,35 @@ class KerasTrainer(StaticPicture, widgets.VBox):
         self.readout.value = f"{text}<br>{self.model_line}" if self.model_line else text
         self.live.refresh()
 
+    def _model(self, values: Mapping[str, Any]) -> Any:
+        """A compiled model at its seeded starting weights, Adam's state zero, ready to fit.
+
+        With the default builder the model of each number of hidden units is built once and
+        reset on later presses, so that Keras' traced steps are reused.
+        """
+        n_features = self.data[0].shape[1]
+        reusable = self.build is default_builder
+        key = values["hidden_units"]
+        if not reusable or key not in self._models:
+            keras.utils.set_random_seed(self.seed)
+            model = build_for(self.build, n_features, values["hidden_units"])
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=values["lr"]),
+                          loss="binary_crossentropy", metrics=["accuracy"])
+            if not reusable:
+                return model
+            self._models[key] = (model, model.get_weights())
+        model, start = self._models[key]
+        model.set_weights(start)
+        optimizer = model.optimizer
+        if optimizer.built:
+            optimizer.set_weights([np.zeros(v.shape, v.dtype) for v in optimizer.variables])
+        optimizer.learning_rate = values["lr"]
+        keras.utils.set_random_seed(self.seed)  # the same shuffles as a fresh model's
+        return model
+
     def train(self) -> dict[str, list[float]]:
-        """Fit a fresh, seeded model with the controls' settings; returns its history."""
+        """Fit the model with the controls' settings from its seeded starting weights;
+        returns its history."""
         values = self.values
         X_train, y_train, X_val, y_val = self.data
         self.button.disabled = True
@@ -215,11 +253,8 @@ class KerasTrainer(StaticPicture, widgets.VBox):
             _set_epoch_axis(self.live, values["epochs"])
             self.model_line = ""
             self._show({})
-            keras.utils.set_random_seed(self.seed)
-            model = build_for(self.build, X_train.shape[1], values["hidden_units"])
+            model = self._model(values)
             self.model_line = model_text(model)
-            model.compile(optimizer=keras.optimizers.Adam(learning_rate=values["lr"]),
-                          loss="binary_crossentropy", metrics=["accuracy"])
             model.fit(X_train, y_train, validation_data=(X_val, y_val),
                       epochs=values["epochs"], batch_size=values["batch_size"], verbose=0,
                       callbacks=[LiveHistory(self._show)])

@@ -3,19 +3,23 @@
 ``probability_explorer``: a slider for the predicted probability of one sample, comparing
 the squared error with the binary cross-entropy and their slopes.
 ``loss_curve_explorer``: a weight slider walking the loss curve of a one-weight classifier,
-next to its accuracy, which is flat almost everywhere (loss vs metric).
+next to its accuracy, which is flat almost everywhere (loss vs metric). Each loss's curves
+are computed once and its y-axis has its own cached background, so switching the loss is a
+blit like moving the weight.
 ``outlier_explorer``: a slider for two outliers among seven measurements; the constant
 with the lowest MSE (the mean) follows them, the one with the lowest MAE (the median) does not.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.widgets.backgrounds import KeyedBackgrounds
 
 _P_GRID = np.linspace(0.001, 0.999, 400)
 W_RANGE = (-3.0, 6.0)
@@ -109,6 +113,25 @@ def toy_data(n: int = 40, seed: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+@lru_cache(maxsize=1)
+def _toy() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`toy_data` with its defaults, drawn once (read-only)."""
+    x, y = toy_data()
+    x.flags.writeable = False
+    y.flags.writeable = False
+    return x, y
+
+
+@lru_cache(maxsize=len(LOSSES))
+def _curves(loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """The loss and accuracy curves over the weight grid, computed once per loss (read-only)."""
+    x, y = _toy()
+    curve, _, acc_curve = _losses(_W_GRID, x, y, loss)
+    curve.flags.writeable = False
+    acc_curve.flags.writeable = False
+    return curve, acc_curve
+
+
 def _losses(w: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str):
     """Loss, slope dL/dw and accuracy of p = sigmoid(w x + BIAS), for each w in ``w``."""
     z = np.multiply.outer(w, x) + BIAS
@@ -131,8 +154,8 @@ def loss_curve_state(w: float, loss: str = "cross-entropy") -> dict[str, Any]:
     w = float(w)
     if not np.isfinite(w):
         raise ValueError(f"w should be a finite number, got {w}")
-    x, y = toy_data()
-    curve, _, acc_curve = _losses(_W_GRID, x, y, loss)
+    x, y = _toy()
+    curve, acc_curve = _curves(loss)
     value, slope, acc = (float(v[0]) for v in _losses(np.array([w]), x, y, loss))
     # a segment of the tangent through (w, value), 1.6 long, slid to stay inside the plot
     length = 1.6
@@ -145,14 +168,18 @@ def loss_curve_state(w: float, loss: str = "cross-entropy") -> dict[str, Any]:
             "best_w": float(_W_GRID[best]), "best_value": float(curve[best])}
 
 
-def _draw_curve(live: LiveFigure, state: dict[str, Any]) -> str:
-    loss_ax, _ = live.axes
-    if live.loss_name != state["loss"]:  # a new curve: new limits and labels
-        live.loss_name = state["loss"]
-        top = float(state["curve"].max())
-        loss_ax.set_ylim(0.0, 1.05 * top)
-        loss_ax.set_ylabel(f"{state['loss']} loss")
-        live.invalidate()
+def _show_loss(live: KeyedBackgrounds, loss: str) -> None:
+    """The loss plot's y-axis for ``loss`` (its own limits and label), with its cached
+    background."""
+    if live.key != loss:
+        loss_ax, _ = live.axes
+        loss_ax.set_ylim(0.0, 1.05 * float(_curves(loss)[0].max()))
+        loss_ax.set_ylabel(f"{loss} loss")
+        live.use(loss)
+
+
+def _draw_curve(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
+    _show_loss(live, state["loss"])
     live.curve.set_ydata(state["curve"])
     live.loss_dot.set_data([state["w"]], [state["value"]])
     live.tangent.set_data(*state["tangent"])
@@ -171,10 +198,9 @@ def _draw_curve(live: LiveFigure, state: dict[str, Any]) -> str:
 
 def loss_curve_explorer(w: float = -1.0, loss: str = "cross-entropy") -> ControlPanel:
     """A weight slider walking the loss curve of ``sigmoid(w x + 1)``, beside its accuracy."""
-    live = LiveFigure(1, 2, figsize=(7.6, 3.2))
+    live = KeyedBackgrounds(1, 2, figsize=(7.6, 3.2))
     state = loss_curve_state(w, loss)
     loss_ax, acc_ax = live.axes
-    live.loss_name = None
     (live.curve,) = loss_ax.plot(_W_GRID, state["curve"], color="tab:red")
     (live.tangent,) = loss_ax.plot(*state["tangent"], color="k", lw=1.5, ls="--")
     (live.loss_dot,) = loss_ax.plot([w], [state["value"]], "o", color="k", ms=8)
@@ -184,6 +210,12 @@ def loss_curve_explorer(w: float = -1.0, loss: str = "cross-entropy") -> Control
     acc_ax.set(xlim=W_RANGE, ylim=(0.0, 1.02), xlabel="weight w", ylabel="accuracy",
                title="accuracy (a metric: steps)")
     live.animate(live.curve, live.tangent, live.loss_dot, live.acc_dot)
+    # every loss's background drawn now (the first one fixes the layout), so that no
+    # change of a control redraws the whole figure
+    for shown in (loss, *[other for other in LOSSES if other != loss]):
+        _show_loss(live, shown)
+        live.render()
+    _show_loss(live, loss)
     controls = {
         "w": slider("w", w, W_RANGE[0], W_RANGE[1], 0.05),
         "loss": widgets.Dropdown(options=list(LOSSES), value=loss, description="loss",

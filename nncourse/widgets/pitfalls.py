@@ -2,7 +2,9 @@
 gradient norms and dead ReLU units.
 
 One batch of the "circle" toy set goes forward and backward through a deep MLP (the
-reference numpy forward pass and backprop of lessons 03 and 05): every hidden layer has
+numpy forward pass and backprop of lessons 03 and 05, the numbers of the reference
+``mlp_forward`` and ``mlp_backward``; the hidden layers' forward pass is computed once and
+shared by every depth, and tests compare with the reference): every hidden layer has
 ``width`` units and the chosen activation, the output is one sigmoid unit, the loss is the
 mean binary cross-entropy. With ``batch_norm`` on, every hidden layer's pre-activation is
 standardized over the batch before its activation (lesson 09's formula in training mode,
@@ -24,8 +26,6 @@ import numpy as np
 from nncourse.live import ControlPanel, LiveFigure
 from nncourse.reference.activations import activation as activation_fn
 from nncourse.reference.activations import activation_grad
-from nncourse.reference.backprop import mlp_backward
-from nncourse.reference.forward import mlp_forward
 from nncourse.toy import make_toy
 
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu")
@@ -130,6 +130,118 @@ def dead_units(cache: dict[str, Any]) -> np.ndarray:
     return np.array([int(np.sum(np.all(Z <= 0, axis=0))) for Z in cache["Z"][:-1]])
 
 
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """The reference ``sigmoid``, bit for bit, in a few whole-array operations."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _activation_and_grad(activation: str, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``activation(Z)`` and ``activation_grad(Z)`` as the reference computes them, the
+    derivative from the activation's output where it can be (``s (1 - s)``, ``1 - t**2``)."""
+    if activation == "sigmoid":
+        A = _sigmoid(Z)
+        return A, A * (1.0 - A)
+    if activation == "tanh":
+        A = np.tanh(Z)
+        return A, 1.0 - A**2
+    return activation_fn(activation, Z), activation_grad(activation, Z)
+
+
+def _network(depth_max: int, width: int, init: str, n_in: int, seed: int
+             ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The hidden weights of :func:`deep_params` at ``depth_max`` and, for every depth ``d``
+    up to it, the output layer that ``deep_params(d, ...)`` draws.
+
+    ``deep_params`` draws the layers in order from one seeded generator, so the network of
+    depth ``d`` is the first ``d`` hidden layers of the deepest one plus the output layer
+    drawn right after them (biases are zero, so they are left out).
+    """
+    rng = np.random.default_rng(seed)
+    hidden, outputs, n = [], [], n_in
+    for _ in range(depth_max):
+        hidden.append(rng.normal(0.0, init_std(init, n, width), size=(n, width)))
+        n = width
+        before = rng.bit_generator.state
+        outputs.append(rng.normal(0.0, init_std(init, width, 1), size=(width, 1)))
+        rng.bit_generator.state = before  # the next hidden layer draws from here
+    return hidden, outputs
+
+
+@lru_cache(maxsize=8)  # about 6 MB each
+def _trunk(activation: str, init: str, batch_norm: bool, width: int, seed: int,
+           depth_max: int) -> dict[str, Any]:
+    """The forward pass through the hidden layers of the deepest network, shared by every
+    depth: each hidden layer's output ``A``, its activation's derivative, its spread and
+    dead units and, with batch norm, ``Z_hat`` and ``1 / std`` for the backward pass."""
+    X, _ = _batch()
+    hidden, outputs = _network(depth_max, width, init, X.shape[1], seed)
+    A = X
+    trunk: dict[str, Any] = {"W": hidden, "W_out": outputs, "A": [A], "Z": [], "grad": [],
+                             "inv_std": [], "dead": []}
+    with np.errstate(all="ignore"):
+        for W in hidden:
+            Z = A @ W
+            if batch_norm:  # as batchnorm_mlp: (Z - mean) / sqrt(var + eps)
+                centred = Z - Z.mean(axis=0)
+                inv_std = 1.0 / np.sqrt((centred * centred).mean(axis=0) + BN_EPS)
+                Z = centred * inv_std
+                trunk["inv_std"].append(inv_std)
+            A, grad = _activation_and_grad(activation, Z)
+            trunk["A"].append(A)
+            trunk["grad"].append(grad)
+            if activation == "relu":  # no other activation is flat at 0
+                trunk["dead"].append(int(np.sum(np.all(Z <= 0, axis=0))))
+            if batch_norm:  # its backward pass needs Z_hat
+                trunk["Z"].append(Z)
+        trunk["act_std"] = np.array([A.std() for A in trunk["A"][1:]])
+        trunk["dead"] = np.array(trunk["dead"])
+    return trunk
+
+
+def _gradient_norms(trunk: dict[str, Any], depth: int, y: np.ndarray,
+                    batch_norm: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``||dW||`` of every layer of the network of ``depth`` hidden layers, and its output.
+
+    The backward pass of ``mlp_backward`` (or ``batchnorm_mlp``) on the shared forward pass.
+    """
+    A = trunk["A"]
+    p = _sigmoid(A[depth] @ trunk["W_out"][depth - 1])
+    dZ = (p - np.reshape(y, p.shape)) / len(p)
+    norms = [np.linalg.norm(A[depth].T @ dZ)]
+    W = trunk["W_out"][depth - 1]
+    for layer in range(depth - 1, -1, -1):
+        dZ = (dZ @ W.T) * trunk["grad"][layer]
+        if batch_norm:
+            Z_hat = trunk["Z"][layer]
+            dZ = (dZ - dZ.mean(axis=0) - Z_hat * (dZ * Z_hat).mean(axis=0)) \
+                * trunk["inv_std"][layer]
+        norms.append(np.linalg.norm(A[layer].T @ dZ))
+        W = trunk["W"][layer]
+    return np.array(norms[::-1]), p
+
+
+@lru_cache(maxsize=1024)
+def _state(depth: int, activation: str, init: str, batch_norm: bool, width: int,
+           seed: int) -> dict[str, Any]:
+    _, y = _batch()
+    trunk = _trunk(activation, init, batch_norm, width, seed, max(depth, MAX_DEPTH))
+    with np.errstate(all="ignore"):
+        grad_norms, p = _gradient_norms(trunk, depth, y, batch_norm)
+        act_std = np.append(trunk["act_std"][:depth], p.std())
+        last = grad_norms[-1]
+        ratio = float(grad_norms[0] / last) if last > 0 else float("inf")
+    state = {"layers": np.arange(1, depth + 2), "grad_norms": grad_norms,
+             "act_std": act_std, "ratio": ratio, "verdict": _verdict(grad_norms),
+             "dead": trunk["dead"][:depth].copy() if activation == "relu" else None,
+             "width": width, "batch_norm": batch_norm,
+             "depth": depth, "activation": activation, "init": init}
+    for value in state.values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return state
+
+
 def gradient_norm_state(depth: int, activation: str, init: str, batch_norm: bool = False,
                         width: int = 32, seed: int = 0) -> dict[str, Any]:
     """Per-layer ``||dW||``, activation spread and dead ReLU units of a deep MLP on one batch.
@@ -139,27 +251,19 @@ def gradient_norm_state(depth: int, activation: str, init: str, batch_norm: bool
     ``ratio`` first / last gradient norm, a one-line ``verdict``, and ``dead``: the number
     of dead units of each hidden layer (ReLU only; ``None`` for other activations, whose
     units always pass some gradient) out of ``width``.
+
+    The numbers are those of ``mlp_forward`` and ``mlp_backward`` (or :func:`batchnorm_mlp`)
+    on ``deep_params(depth, width, init, seed=seed)``; the hidden layers' forward pass is
+    shared by every depth and each state is cached, so moving a control recomputes only
+    what changed. Arrays in the state are read-only.
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation should be one of {ACTIVATIONS}, got {activation!r}")
-    X, y = _batch()
-    params = deep_params(depth, width, init, n_in=X.shape[1], seed=seed)
-    with np.errstate(all="ignore"):
-        if batch_norm:
-            grads, cache = batchnorm_mlp(X, y, params, activation)
-        else:
-            _, cache = mlp_forward(X, params, hidden_activation=activation,
-                                   output_activation="sigmoid")
-            grads = mlp_backward(y, cache, params)
-        grad_norms = np.array([np.linalg.norm(dW) for dW, _ in grads])
-        act_std = np.array([A.std() for A in cache["A"][1:]])
-        last = grad_norms[-1]
-        ratio = float(grad_norms[0] / last) if last > 0 else float("inf")
-    return {"layers": np.arange(1, len(params) + 1), "grad_norms": grad_norms,
-            "act_std": act_std, "ratio": ratio, "verdict": _verdict(grad_norms),
-            "dead": dead_units(cache) if activation == "relu" else None,
-            "width": int(width), "batch_norm": bool(batch_norm),
-            "depth": int(depth), "activation": activation, "init": init}
+    for name, value in (("depth", depth), ("width", width)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} should be an integer >= 1, got {value!r}")
+    init_std(init, 1, 1)  # a clear error for an unknown init
+    return dict(_state(int(depth), activation, init, bool(batch_norm), int(width), int(seed)))
 
 
 def _pinned(values: np.ndarray) -> np.ndarray:

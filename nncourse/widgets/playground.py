@@ -12,7 +12,9 @@ and start afresh on Reset (and when the optimizer changes).
 Pieces, each testable without a browser:
 
 - :data:`DEFAULTS` — the lesson's default settings, the one place the notebook, the
-  widget and ``benchmarks/spiral_accuracy.py`` read them from;
+  widget and ``benchmarks/spiral_accuracy.py`` read them from; :func:`check_settings` —
+  every setting checked against its control's range (up to :data:`MAX_POINTS` points,
+  :data:`MAX_LAYERS` hidden layers of :data:`MAX_UNITS` units), with an error naming it;
 - :class:`Guard` — learner functions with checks and the reference as fallback (the
   descent explorer uses it too); :class:`GuardedFunctions` — the playground's six;
 - :func:`penalty_gradients` — the L1 or L2 penalty's gradient added to the weights';
@@ -23,10 +25,17 @@ Pieces, each testable without a browser:
   decision-boundary heatmap and loss curves are blitted; a "hidden units" view adds one
   small low-resolution heatmap per unit of a hidden layer (drawn only while it is on),
   all on one colour scale, constant units hatched grey.
+
+Speed (``benchmarks/playground_fps.py``): training and evaluation run numpy's BLAS on one
+thread (:func:`one_blas_thread`: the matrices are small, and a second thread only waits,
+most of all on a busy machine); the heatmap is coloured here and its pixels copied into
+the Agg buffer (:class:`PixelCopy`, the same pixels matplotlib draws), with the points and
+curves blitted on a cached background; the thumbnails are one palette PNG, no matplotlib.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import json
@@ -38,7 +47,10 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.image import AxesImage
 from PIL import Image, ImageDraw, ImageFont
+from threadpoolctl import ThreadpoolController
 
 from grader import assignment  # the one reading of nbgrader cells, shared with the grader
 from nncourse.live import LiveFigure, StaticPicture
@@ -107,6 +119,12 @@ layer's colour scale (1 %: about one colour step) is shown as *constant*: hatche
 BOUNDED_SCALES: dict[str, float] = {"tanh": 1.0, "sigmoid": 1.0}
 """The thumbnails' fixed colour scale for bounded activations (tanh: blue at -1 to red
 at 1; sigmoid: white at 0 to red at 1); ReLU layers use their largest output instead."""
+MAX_POINTS = 2000
+"""The most training (and test) points a playground takes: each frame evaluates them all."""
+MAX_LAYERS, MAX_UNITS = 4, 32
+"""The layers and units sliders' ranges end here (0 to 4 hidden layers of 1 to 32 units)."""
+MAX_NOISE = 0.5
+"""The noise slider's end."""
 _RESET_KEYS = frozenset({"dataset", "noise", "n_train", "n_test", "hidden_layers", "units",
                          "activation", "seed"})
 _LIVE_KEYS = frozenset({"lr", "batch_size", "optimizer", "regularization", "strength",
@@ -229,6 +247,65 @@ class UnitThumbnails:
         self.image.value = self.render(maps, scale)
 
 
+class PixelCopy(Artist):
+    """Draws an :class:`~matplotlib.image.AxesImage` of RGBA ``uint8`` colours shown with
+    nearest-neighbour pixels by copying the colours straight into the Agg buffer.
+
+    Which data cell each pixel shows is read back once from matplotlib's own drawing of
+    the image (two probe images whose colours number their rows and columns), so the
+    copy puts the same colours on the same pixels; while no such map can be read (scalar
+    data, another renderer, a map that is not a grid) matplotlib draws the image.
+    """
+
+    def __init__(self, image: AxesImage):
+        super().__init__()
+        self.image = image
+        self._key: tuple | None = None
+        self._map: tuple[slice, slice, np.ndarray, np.ndarray] | None = None
+
+    def draw(self, renderer: Any) -> None:
+        colours = self.image.get_array()
+        if (not hasattr(renderer, "buffer_rgba") or colours.dtype != np.uint8
+                or colours.ndim != 3 or colours.shape[2] != 4 or max(colours.shape[:2]) > 256):
+            self.image.draw(renderer)
+            return
+        key = (tuple(self.image.axes.bbox.bounds), colours.shape, id(renderer))
+        if key != self._key:
+            self._map, self._key = self._read_map(renderer, colours), key
+        if self._map is None:
+            self.image.draw(renderer)
+            return
+        rows, cols, row_of, col_of = self._map
+        np.asarray(renderer.buffer_rgba())[rows, cols] = colours[row_of][:, col_of]
+
+    def _read_map(self, renderer: Any, colours: np.ndarray
+                  ) -> tuple[slice, slice, np.ndarray, np.ndarray] | None:
+        height, width = colours.shape[:2]
+        probes = []
+        for mark in (17, 201):
+            probe = np.zeros((height, width, 4), np.uint8)
+            probe[..., 0] = np.arange(width)[None, :]
+            probe[..., 1] = np.arange(height)[:, None]
+            probe[..., 2], probe[..., 3] = mark, 255
+            self.image.set_data(probe)
+            self.image.draw(renderer)
+            probes.append(np.asarray(renderer.buffer_rgba()).copy())
+        self.image.set_data(colours)
+        covered = probes[0][..., 2] != probes[1][..., 2]
+        ys, xs = np.nonzero(covered)
+        if not len(ys):
+            return None
+        rows, cols = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+        block = probes[0][rows, cols]
+        col_of, row_of = block[0, :, 0].astype(np.intp), block[:, 0, 1].astype(np.intp)
+        if (not covered[rows, cols].all() or np.any(block[..., 2] != 17)
+                or np.any(block[..., 0] != col_of[None, :])
+                or np.any(block[..., 1] != row_of[:, None])
+                or col_of.max() >= width or row_of.max() >= height):
+            return None
+        return rows, cols, row_of, col_of
+
+
 def boundary_grid(size: int = GRID, extent: float = EXTENT) -> np.ndarray:
     """The ``(size * size, 2)`` points whose predictions make the heatmap, row by row."""
     axis = np.linspace(-extent, extent, size)
@@ -264,13 +341,20 @@ def _shape(value: Any) -> str:
     return str(value.shape) if isinstance(value, np.ndarray) else type(value).__name__
 
 
+def _all_finite(value: np.ndarray) -> bool:
+    """No NaN or infinity in ``value``: a finite sum proves it without a temporary array;
+    only a non-finite sum (a NaN, an infinity, or an overflow) looks at every entry."""
+    with np.errstate(all="ignore"):
+        return bool(np.isfinite(value.sum())) or bool(np.all(np.isfinite(value)))
+
+
 def _array(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     if not isinstance(value, np.ndarray) or not np.issubdtype(value.dtype, np.number):
         raise BadOutput(f"{what} should be a numpy array of shape {shape}, got "
                         f"{type(value).__name__}")
     if value.shape != shape:
         raise BadOutput(f"{what} should have shape {shape}, got {value.shape}")
-    if not np.all(np.isfinite(value)):
+    if not _all_finite(value):
         raise BadOutput(f"{what} contains NaN or infinity "
                         f"({int(np.sum(~np.isfinite(value)))} of {value.size} entries)")
     return value
@@ -332,7 +416,7 @@ def _check_forward(out: Any, n: int, sizes: list[int]) -> tuple[np.ndarray, dict
         raise BadOutput(f"mlp_forward should return (A_out, cache), got {type(out).__name__}")
     A_out, cache = out
     _array(A_out, "A_out", (n, 1))
-    if np.any(A_out < 0) or np.any(A_out > 1):
+    if A_out.size and (A_out.min() < 0 or A_out.max() > 1):
         raise BadOutput("A_out should hold sigmoid probabilities in [0, 1], got values from "
                         f"{A_out.min():.3g} to {A_out.max():.3g}")
     if not isinstance(cache, dict) or not {"A", "Z"} <= set(cache):
@@ -485,6 +569,18 @@ class GuardedFunctions(Guard):
 # ---------------------------------------------------------------- training state
 
 
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread. The playground's matrices are
+    small: a second thread mostly waits for the first, and on a busy two-core machine a
+    12000 x 32 by 32 x 32 product took 32 ms with two threads against 1 ms with one."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
 def _bce(y: np.ndarray, p: np.ndarray) -> float:
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -504,6 +600,53 @@ def penalty_gradients(params: Params, grads: Params, regularization: str,
     if regularization == "L2":
         return [(dW + 2.0 * lam * W, db) for (W, _b), (dW, db) in zip(params, grads, strict=True)]
     return [(dW + lam * np.sign(W), db) for (W, _b), (dW, db) in zip(params, grads, strict=True)]
+
+
+def _whole(settings: Mapping[str, Any], name: str, low: int, high: int | None = None) -> None:
+    value = settings[name]
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} should be a whole number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        limits = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} should be {limits}, got {value}")
+
+
+def _real(settings: Mapping[str, Any], name: str, low: float, high: float | None = None,
+          positive: bool = False) -> None:
+    value = settings[name]
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} should be a number, got {value!r}")
+    if (not np.isfinite(value) or value < low or (positive and value == 0)
+            or (high is not None and value > high)):
+        limits = (f"from {low:g} to {high:g}" if high is not None
+                  else f"above {low:g}" if positive else f"at least {low:g}")
+        raise ValueError(f"{name} should be {limits}, got {value}")
+
+
+def check_settings(settings: Mapping[str, Any]) -> None:
+    """Raise a ``ValueError`` (a ``TypeError`` for a value of the wrong type) that names the
+    first setting the playground cannot use: an unknown name, a choice that is not
+    offered, or a number outside its control's range (at most :data:`MAX_POINTS` points,
+    :data:`MAX_LAYERS` hidden layers of :data:`MAX_UNITS` units)."""
+    unknown = set(settings) - set(DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+    s = {**DEFAULTS, **settings}
+    for name, choices in (("dataset", DATASETS), ("activation", ACTIVATIONS),
+                          ("optimizer", tuple(OPTIMIZERS)),
+                          ("regularization", REGULARIZATIONS)):
+        if s[name] not in choices:
+            raise ValueError(f"{name} should be one of {choices}, got {s[name]!r}")
+    _whole(s, "n_train", 2, MAX_POINTS)
+    _whole(s, "n_test", 2, MAX_POINTS)
+    _whole(s, "hidden_layers", 0, MAX_LAYERS)
+    _whole(s, "units", 1, MAX_UNITS)
+    _whole(s, "batch_size", 1)
+    _whole(s, "epochs", 1)
+    _whole(s, "seed", 0)
+    _real(s, "noise", 0.0, MAX_NOISE)
+    _real(s, "lr", 0.0, positive=True)
+    _real(s, "strength", 0.0)
 
 
 def _legacy(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -531,9 +674,7 @@ class PlaygroundModel:
     def __init__(self, functions: GuardedFunctions | None = None, **settings: Any):
         self.functions = functions or GuardedFunctions()
         settings = _legacy(settings)
-        unknown = set(settings) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+        check_settings(settings)
         self.settings: dict[str, Any] = {**DEFAULTS, **settings}
         self.grid = boundary_grid()
         self.reset()
@@ -553,17 +694,7 @@ class PlaygroundModel:
         keeps the parameters and starts its own state afresh (zero velocity, Adam at
         ``t = 0``)."""
         changes = _legacy(changes)
-        unknown = set(changes) - set(DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown settings {sorted(unknown)}")
-        if changes.get("dataset", self.settings["dataset"]) not in DATASETS:
-            raise ValueError(f"dataset should be one of {DATASETS}, got {changes['dataset']!r}")
-        if changes.get("optimizer", self.settings["optimizer"]) not in OPTIMIZERS:
-            raise ValueError(f"optimizer should be one of {tuple(OPTIMIZERS)}, "
-                             f"got {changes['optimizer']!r}")
-        if changes.get("regularization", self.settings["regularization"]) not in REGULARIZATIONS:
-            raise ValueError(f"regularization should be one of {REGULARIZATIONS}, "
-                             f"got {changes['regularization']!r}")
+        check_settings({**self.settings, **changes})
         changed = {k for k, v in changes.items() if self.settings[k] != v}
         self.settings.update(changes)
         if changed & _RESET_KEYS:
@@ -581,17 +712,7 @@ class PlaygroundModel:
     def reset(self) -> None:
         """New data and fresh parameters from the settings; history cleared."""
         s = self.settings
-        if s["dataset"] not in DATASETS:
-            raise ValueError(f"dataset should be one of {DATASETS}, got {s['dataset']!r}")
-        if s["activation"] not in ACTIVATIONS:
-            raise ValueError(f"activation should be one of {ACTIVATIONS}, "
-                             f"got {s['activation']!r}")
-        if s["optimizer"] not in OPTIMIZERS:
-            raise ValueError(f"optimizer should be one of {tuple(OPTIMIZERS)}, "
-                             f"got {s['optimizer']!r}")
-        if s["regularization"] not in REGULARIZATIONS:
-            raise ValueError(f"regularization should be one of {REGULARIZATIONS}, "
-                             f"got {s['regularization']!r}")
+        check_settings(s)
         self.X_train, self.y_train, self.X_test, self.y_test = toy_split(
             s["dataset"], s["noise"], s["n_train"], s["n_test"], s["seed"])
         self.rng = np.random.default_rng(s["seed"])
@@ -607,10 +728,11 @@ class PlaygroundModel:
             "step": [], "epoch": [], "train_loss": [], "test_loss": [], "test_accuracy": []}
         self.boundary = np.full((GRID, GRID), 0.5)
         try:
-            self.params = self.functions.init_mlp(self.sizes, s["seed"],
-                                                  INIT_METHODS[s["activation"]])
-            self.evaluate()
-            self.probe()
+            with one_blas_thread():
+                self.params = self.functions.init_mlp(self.sizes, s["seed"],
+                                                      INIT_METHODS[s["activation"]])
+                self.evaluate()
+                self.probe()
         except TrainingProblem as exc:
             self.problem = str(exc)
 
@@ -644,6 +766,10 @@ class PlaygroundModel:
     def step(self, n: int = 1) -> int:
         """Up to ``n`` mini-batch updates, then one evaluation; returns the steps taken
         (fewer when training hits a problem, none while one is pending)."""
+        with one_blas_thread():
+            return self._step(n)
+
+    def _step(self, n: int) -> int:
         done = 0
         if self.problem:
             return 0
@@ -771,20 +897,21 @@ class Playground(StaticPicture, widgets.VBox):
         s = model.settings
         self.controls: dict[str, widgets.ValueWidget] = {
             "dataset": _dropdown(DATASETS, s["dataset"], "data"),
-            "noise": widgets.FloatSlider(value=s["noise"], min=0.0, max=0.5, step=0.01,
+            "noise": widgets.FloatSlider(value=s["noise"], min=0.0, max=MAX_NOISE, step=0.01,
                                          description="noise", continuous_update=False,
                                          style={"description_width": "70px"}),
-            "hidden_layers": widgets.IntSlider(value=s["hidden_layers"], min=0, max=4,
+            "hidden_layers": widgets.IntSlider(value=s["hidden_layers"], min=0, max=MAX_LAYERS,
                                                description="layers", continuous_update=False,
                                                style={"description_width": "70px"}),
-            "units": widgets.IntSlider(value=s["units"], min=1, max=32,
+            "units": widgets.IntSlider(value=s["units"], min=1, max=MAX_UNITS,
                                        description="units", continuous_update=False,
                                        style={"description_width": "70px"}),
             "activation": _dropdown(ACTIVATIONS, s["activation"], "activation"),
             "lr": widgets.SelectionSlider(options=sorted({*LEARNING_RATES, s["lr"]}),
                                           value=s["lr"], description="learning rate",
                                           style={"description_width": "90px"}),
-            "batch_size": _dropdown(sorted({*BATCH_SIZES, s["batch_size"]}), s["batch_size"],
+            "batch_size": _dropdown(sorted({*BATCH_SIZES, s["batch_size"], s["n_train"]}),
+                                    s["batch_size"],
                                     "batch size"),
             "optimizer": _dropdown(OPTIMIZERS, s["optimizer"], "optimizer"),
             "regularization": _dropdown(REGULARIZATIONS, s["regularization"], "penalty"),
@@ -842,7 +969,8 @@ class Playground(StaticPicture, widgets.VBox):
         (live.test_line,) = curves.plot([], [], color="tab:orange", label="test")
         curves.set(xlabel="epoch", ylabel="loss (mean BCE)", title="loss")
         curves.legend(loc="upper right")
-        live.animate(live.heatmap, *live.points, live.train_line, live.test_line)
+        live.heatmap.set_animated(True)  # drawn by PixelCopy, never into the background
+        live.animate(PixelCopy(live.heatmap), *live.points, live.train_line, live.test_line)
 
     def _fit_axes(self) -> bool:
         """Grow the loss axes when the curves leave them; True when limits changed."""
@@ -863,7 +991,9 @@ class Playground(StaticPicture, widgets.VBox):
         """Update the heatmap, the loss curves, the readout and the notes."""
         m, live = self.model, self.live
         h = m.history
-        live.heatmap.set_data(m.boundary)
+        # coloured here (the image's own norm and colour map), so Agg only copies pixels:
+        # the same picture as colouring scalar data, a millisecond sooner
+        live.heatmap.set_data(live.heatmap.to_rgba(m.boundary, bytes=True))
         live.train_line.set_data(h["epoch"], h["train_loss"])
         live.test_line.set_data(h["epoch"], h["test_loss"])
         if full:

@@ -3,11 +3,15 @@
 The raw plot keeps fixed axes (the vertical one logarithmic, spanning every value the
 slider allows), so dragging visibly lifts or lowers the raw cloud; the standardized plot
 does not move. :func:`raw_limits` gives those fixed limits, :data:`SCALE_SLIDER` the
-slider's range and default.
+slider's range and default. Runs in the kernel; a slider change redraws only the two
+clouds (``Line2D`` markers, cheaper to draw than a scatter and identical in pixels) on the
+cached background.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -18,13 +22,18 @@ from nncourse.live import ControlPanel, LiveFigure, slider
 # the slider: log10 of the factor that multiplies feature 2 (default, low, high, step)
 SCALE_SLIDER = {"value": 0.0, "low": -3.0, "high": 3.0, "step": 0.1}
 STANDARDIZED_LIMITS = (-3.5, 3.5)
+_MARKER = {"marker": "o", "linestyle": "none", "markersize": math.sqrt(12.0),
+           "markeredgewidth": 1.0}  # what scatter(s=12) draws: a dot edged in its colour
 
 
+@functools.cache
 def _sample(n: int = 60, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     height = rng.normal(170.0, 9.0, n)
     foot = 0.15 * height + rng.normal(0.0, 1.2, n)  # foot length (cm), about 15% of height
-    return np.column_stack([height, foot])
+    sample = np.column_stack([height, foot])
+    sample.flags.writeable = False  # cached: shared by every call
+    return sample
 
 
 def rescale_state(log10_scale: float, X: np.ndarray | None = None) -> dict[str, Any]:
@@ -56,8 +65,8 @@ def readout(state: dict[str, Any]) -> str:
 
 
 def _draw(live: LiveFigure, state: dict[str, Any]) -> str:
-    live.raw_points.set_offsets(state["raw"])
-    live.scaled_points.set_offsets(state["scaled"])
+    live.raw_points.set_data(*state["raw"].T)
+    live.scaled_points.set_data(*state["scaled"].T)
     return readout(state)
 
 
@@ -66,8 +75,8 @@ def scale_explorer() -> ControlPanel:
     live = LiveFigure(1, 2, figsize=(7.0, 3.0))
     state = rescale_state(SCALE_SLIDER["value"])
     raw_ax, scaled_ax = live.axes
-    live.raw_points = raw_ax.scatter(*state["raw"].T, s=12, color="tab:blue")
-    live.scaled_points = scaled_ax.scatter(*state["scaled"].T, s=12, color="tab:orange")
+    (live.raw_points,) = raw_ax.plot(*state["raw"].T, color="tab:blue", **_MARKER)
+    (live.scaled_points,) = scaled_ax.plot(*state["scaled"].T, color="tab:orange", **_MARKER)
     xlim, ylim = raw_limits()
     raw_ax.set(title="raw", xlabel="height (cm)", ylabel="foot length (cm) x scale", yscale="log",
                xlim=xlim, ylim=ylim)

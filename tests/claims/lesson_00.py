@@ -183,7 +183,7 @@ def one_slider_unit_is_one_decade():
     heights = []
     for value in (-1.0, 0.0, 1.0, 2.0):
         panel.controls["log10_scale"].value = value
-        heights.append(np.log10(panel.live.raw_points.get_offsets()[:, 1]))
+        heights.append(np.log10(panel.live.raw_points.get_xydata()[:, 1]))
     for lower, upper in zip(heights, heights[1:], strict=False):
         assert np.allclose(upper - lower, 1.0)
 
@@ -207,8 +207,8 @@ def readout_gives_both_spreads():
        "the same factor, while the standardized plot does not move at all.")
 def raw_moves_standardized_stays():
     panel = _panel()
-    start_raw = panel.live.raw_points.get_offsets().copy()
-    start_scaled = panel.live.scaled_points.get_offsets().copy()
+    start_raw = panel.live.raw_points.get_xydata().copy()
+    start_scaled = panel.live.scaled_points.get_xydata().copy()
     start_std = panel.state["std"].copy()
     for value in slider_values(SCALE_SLIDER):
         state = rescale_state(value)
@@ -217,11 +217,11 @@ def raw_moves_standardized_stays():
     for value in _moved([-2.0, -0.5, 1.0, 2.5]):
         panel.controls["log10_scale"].value = value
         factor = 10.0**value
-        raw = panel.live.raw_points.get_offsets()
+        raw = panel.live.raw_points.get_xydata()
         assert np.allclose(raw[:, 1], start_raw[:, 1] * factor)
         assert np.allclose(raw[:, 0], start_raw[:, 0])
         assert np.allclose(panel.state["std"], start_std * [1.0, factor])
-        assert np.allclose(panel.live.scaled_points.get_offsets(), start_scaled, atol=1e-9)
+        assert np.allclose(panel.live.scaled_points.get_xydata(), start_scaled, atol=1e-9)
 
 
 # ---------------------------------------------------------------- what test cells print
@@ -332,7 +332,7 @@ def raw_cloud_is_a_sliver_of_a_tall_log_axis():
     panel = _panel()
     y0, y1 = panel.live.axes[0].get_ylim()
     assert 6.0 < np.log10(y1 / y0) < 7.0
-    foot = panel.live.raw_points.get_offsets()[:, 1]
+    foot = panel.live.raw_points.get_xydata()[:, 1]
     assert round(float(foot.min())) == 21 and round(float(foot.max())) == 29
     assert np.log10(foot.max() / foot.min()) < 1 / 6
 
@@ -341,7 +341,7 @@ def raw_cloud_is_a_sliver_of_a_tall_log_axis():
        "the link between the two features shows: taller people tend to have longer feet.")
 def standardized_cloud_shows_the_correlation():
     panel = _panel()
-    scaled = panel.live.scaled_points.get_offsets()
+    scaled = panel.live.scaled_points.get_xydata()
     assert np.allclose(scaled.std(axis=0), 1.0)
     assert np.corrcoef(scaled.T)[0, 1] > 0.5
     assert (STANDARDIZED_LIMITS[0] < scaled).all() and (scaled < STANDARDIZED_LIMITS[1]).all()

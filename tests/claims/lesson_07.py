@@ -104,13 +104,31 @@ def other_seed_slightly_different():
     assert any(0 < abs(accuracy - runs[0][1]) < 0.03 for _, accuracy in runs[2:])
 
 
-@claim(LESSON, "widget-intro", "Every press builds a fresh model with the same seed, so only "
-       "your settings change")
-def presses_repeat():
+@claim(LESSON, "widget-intro", "Every press trains from the same starting weights (the same "
+       "seed), so only your settings change; a callback redraws the curves after every epoch. "
+       "The first press for each number of hidden units waits a moment before its first epoch "
+       "while Keras traces the training step into a graph; later presses reuse it")
+def presses_repeat_and_reuse_the_traced_step():
     names = ns()
-    trainer = keras_train.keras_trainer(names["X_train"][:300], names["y_train"][:300],
-                                        names["X_val"], names["y_val"], epochs=2)
-    assert trainer.train() == trainer.train()
+    data = (names["X_train"][:300], names["y_train"][:300], names["X_val"], names["y_val"])
+    trainer = keras_train.keras_trainer(*data, epochs=2)
+    renders = trainer.live.renders
+    first = trainer.train()
+    assert trainer.live.renders >= renders + 1 + 2  # cleared, then one redraw per epoch
+    assert trainer.train() == first
+    traces = []
+    step = trainer.model.train_step
+    trainer.model.train_step = lambda batch: traces.append(1) or step(batch)  # runs if traced
+    trainer.controls["lr"].value = 0.1
+    trainer.controls["batch_size"].value = 8
+    again = trainer.train()
+    assert traces == [], "a later press traced the training step again"
+    # ...and gives what a fresh model gives with those settings
+    assert again == keras_train.keras_trainer(*data, epochs=2, lr=0.1, batch_size=8).train()
+    model = trainer.model
+    trainer.controls["hidden_units"].value = 4
+    trainer.train()
+    assert trainer.model is not model and trainer.model.layers[0].units == 4
 
 
 def trainer_state(**settings) -> dict:

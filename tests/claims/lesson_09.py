@@ -9,6 +9,8 @@ import inspect
 import numpy as np
 
 from claims import claim, lesson_namespace
+from nncourse.reference.backprop import mlp_backward
+from nncourse.reference.forward import mlp_forward
 from nncourse.selfcheck import question
 from nncourse.widgets import pitfalls
 from nncourse.widgets.pitfalls import INITS, gradient_norm_explorer, gradient_norm_state
@@ -531,8 +533,8 @@ def dead_units_definition():
     X, y = pitfalls._batch()
     assert len(X) == 256
     params = pitfalls.deep_params(_default("depth"), _width_default(), "he", n_in=2, seed=0)
-    _, cache = pitfalls.mlp_forward(X, params, hidden_activation="relu")
-    grads = pitfalls.mlp_backward(y, cache, params)
+    _, cache = mlp_forward(X, params, hidden_activation="relu")
+    grads = mlp_backward(y, cache, params)
     state = gradient_norm_state(_default("depth"), "relu", "he")
     assert state["dead"].sum() > 0
     for layer, Z in enumerate(cache["Z"][:-1]):

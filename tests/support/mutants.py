@@ -7,6 +7,7 @@ A test cell "loses points" the way nbgrader judges it: it raises, or it writes t
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import sys
 import warnings
@@ -37,14 +38,24 @@ def apply_mutant(solution_source: str, mutant: str | tuple[str, str]) -> str:
     return solution_source.replace(old, new)
 
 
+@functools.lru_cache(maxsize=32)
+def _parsed(notebook: Path, mtime_ns: int) -> tuple[dict, list]:
+    nb = read(notebook)
+    return exercises(nb), setup_cells(nb)
+
+
+def parsed(notebook: Path) -> tuple[dict, list]:
+    """(exercises, setup cells) of ``notebook``, read and validated once per version of it."""
+    return _parsed(notebook, notebook.stat().st_mtime_ns)
+
+
 def run_exercise(notebook: Path, name: str, solution_source: str | None = None) -> list[CellResult]:
     """Execute setup cells, earlier exercises' solutions, then ``name`` and its test cells."""
-    nb = read(notebook)
-    found = exercises(nb)
+    found, setup = parsed(notebook)
     if name not in found:
         raise KeyError(f"{notebook.name} has no exercise {name!r}")
     namespace: dict = {"__name__": "__main__"}
-    for cell in setup_cells(nb):
+    for cell in setup:
         exec(compile(cell.source, f"<{cell.id}>", "exec"), namespace)
     for other, exercise in found.items():
         if other == name:

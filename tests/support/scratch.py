@@ -52,6 +52,7 @@ class GradedSubmission:
     errors: list[str] = field(default_factory=list)  # cells (by id) whose output is an error
     seconds: float | None = None  # kernel time from the first cell's start to the last reply
     tensorflow_imported: bool | None = None
+    notebook: nbformat.NotebookNode | None = None  # as autograde executed it, with outputs
 
 
 def _nbgrader(args: list[str], cwd: Path) -> None:
@@ -92,6 +93,7 @@ def _read(workdir: Path, lesson: str, student: str) -> GradedSubmission:
                 grade.needs_manual_grade)
     nb = nbformat.read(str(workdir / "autograded" / student / lesson / f"{lesson}.ipynb"),
                        as_version=4)
+    graded.notebook = nb
     starts, ends = [], []
     for cell in nb.cells:
         if cell.cell_type != "code":

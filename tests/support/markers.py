@@ -1,0 +1,141 @@
+"""Why each slow test is slow: the one table that marks them, and how they share workers.
+
+Every test that runs for more than a moment carries a marker naming the reason (the
+reasons are registered in pyproject.toml's ``[tool.pytest.ini_options] markers``) and the
+umbrella marker ``slow``. ``python3 course.py test --fast`` runs ``-m "not slow"``: the
+checks, the reference code, the widgets' state, notebook format and the numpy lessons'
+mutants. A module all of whose tests are slow is not even imported then (TensorFlow's
+import alone costs seconds).
+
+Under pytest-xdist (``--dist loadgroup``) the tests that share something expensive built
+once per process (a module's graded course, a lesson's autograde, one JupyterLab and one
+Chromium) run in one worker: :func:`group` names that group, and conftest's scheduler sends
+each group to one worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SLOW_REASONS = ("notebook", "keras", "grading", "kernel", "claims", "subprocess", "browser",
+                "binder", "install")
+
+# module (file name without .py) -> the reasons every one of its tests is slow
+BY_MODULE: dict[str, tuple[str, ...]] = {
+    "test_any_course": ("grading",),
+    "test_autograde": ("grading",),
+    "test_autograde_hostile": ("grading",),
+    "test_autograde_scale": ("grading",),
+    "test_binder": (),  # only the tests that use the built environment (BY_FIXTURE)
+    "test_canary": ("kernel",),
+    "test_claims": ("claims",),
+    "test_exchange": ("grading",),
+    "test_grader_model": ("grading",),
+    "test_grading_nbgrader": ("notebook", "grading"),
+    "test_install": ("install",),
+    "test_keras_lessons": ("keras",),
+    "test_lesson_07": ("keras",),
+    "test_lesson_08": ("keras",),
+    "test_lesson_09": ("keras",),
+    "test_lesson_10": ("keras",),
+    "test_lms_export": ("grading",),
+    "test_progress": ("kernel",),
+    "test_provenance": ("kernel",),
+    "test_provenance_grading": ("grading",),
+    "test_release": ("grading",),
+    "test_saved_figures": ("notebook", "grading"),
+    "test_sandbox_limits": (),
+    "test_tape_fixtures": ("keras",),
+    "test_toolkit_feedback_export": ("grading",),
+    "test_zip_collect": ("grading",),
+}
+
+# (module, test function) -> reasons, for single slow tests in otherwise fast modules
+BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
+    ("test_sandbox_limits", "test_the_worker_uses_the_limits_it_is_given"): ("kernel",),
+    ("test_keras_lessons", "test_keras_lesson_runs_under_another_backend"): ("notebook",),
+    ("test_widgets_10", "test_state_size_agrees_with_the_formula_and_with_keras_conv2d"):
+        ("keras",),
+    ("test_course_command", "test_the_view_wins_over_the_users_and_the_environments_config"):
+        ("subprocess",),
+    ("test_bigpicture", "test_importing_the_module_loads_no_deep_learning_framework"):
+        ("subprocess",),
+    ("test_data", "test_export_sklearn_reproduces_shipped_files"): ("subprocess",),
+}
+
+# a fixture a test uses -> reasons
+BY_FIXTURE: dict[str, tuple[str, ...]] = {"binder_env": ("binder",)}
+
+# modules whose tests share a module- or session-scoped fixture: one xdist group each
+SHARED_FIXTURE_MODULES = {
+    "test_any_course", "test_autograde", "test_exchange", "test_grader_model",
+    "test_lesson_08", "test_lms_export", "test_progress", "test_provenance",
+    "test_provenance_grading", "test_toolkit_feedback_export", "test_zip_collect",
+    "test_binder",
+}
+# modules parametrized by lesson that cache per lesson: one xdist group per lesson
+PER_LESSON_MODULES = {"test_mutants", "test_grading_nbgrader", "test_claims"}
+# modules that read one lesson's autograde (conftest's ``graded_lesson``): one group per lesson
+AUTOGRADE_MODULES = {"test_grading_nbgrader", "test_saved_figures"}
+
+
+def _module(item: pytest.Item) -> str:
+    return Path(str(item.path)).stem
+
+
+def lesson_of(item: pytest.Item) -> str | None:
+    """The lesson a parametrized test is about (a lesson id or an object with ``.lesson``)."""
+    callspec = getattr(item, "callspec", None)
+    for value in (callspec.params.values() if callspec else ()):
+        lesson = getattr(value, "lesson", value)
+        if isinstance(lesson, str) and lesson[:2].isdigit() and "_" in lesson:
+            return lesson
+    return None
+
+
+def reasons(item: pytest.Item, browser_dir: Path) -> set[str]:
+    """Why ``item`` is slow (empty: it belongs in the fast loop)."""
+    module = _module(item)
+    found = set(BY_MODULE.get(module, ()))
+    found |= set(BY_TEST.get((module, getattr(item, "originalname", item.name)), ()))
+    for fixture, why in BY_FIXTURE.items():
+        if fixture in getattr(item, "fixturenames", ()):
+            found |= set(why)
+    if browser_dir in Path(str(item.path)).parents:
+        found.add("browser")
+    lesson = lesson_of(item) if module in PER_LESSON_MODULES else None
+    if lesson is not None and int(lesson[:2]) >= 7:  # lessons 07-10 run Keras
+        found.add("keras")
+    return found
+
+
+def group(nodeid: str) -> str | None:
+    """The worker group of the test ``nodeid``, if it must share a worker with others.
+
+    Read from the node id alone, because the controller (conftest's
+    ``pytest_xdist_make_scheduler``) sees only node ids: pytest-xdist 3.8's own
+    ``xdist_group`` marker works by rewriting ``item._nodeid``, which pytest 9.2 no longer
+    reads, so it groups nothing."""
+    path, _, name = nodeid.partition("::")
+    module = Path(path).stem
+    if "browser" in Path(path).parts[:-1]:
+        return "browser"  # one JupyterLab server and one Chromium per worker
+    params = name.partition("[")[2].rstrip("]")
+    if module == "test_autograde_hostile":  # one graded course per variant
+        variant = params.split("-")[0]
+        return f"{module}-{variant if variant in ('sqlite', 'postgresql') else 'multi'}"
+    lesson = params[:2] if params[:2].isdigit() else None
+    if module in AUTOGRADE_MODULES and lesson:  # conftest's graded_lesson
+        return f"autograde-{lesson}"
+    if module in PER_LESSON_MODULES and lesson:
+        return f"{module}-{lesson}"
+    if module in SHARED_FIXTURE_MODULES:
+        return module
+    return None
+
+
+def wholly_slow(path: Path) -> bool:
+    """A test module all of whose tests are slow (skipped, not imported, by ``not slow``)."""
+    return bool(BY_MODULE.get(path.stem))

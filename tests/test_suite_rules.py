@@ -1,0 +1,106 @@
+"""The suite's own rules: every slow reason is registered, the marker table names real
+tests, and under ``CI=true`` a skip fails unless its reason is allowed."""
+
+from __future__ import annotations
+
+import tomllib
+from types import SimpleNamespace
+
+import conftest
+import pytest
+from support import markers
+
+TESTS = conftest.ROOT / "tests"
+
+
+def _registered() -> dict[str, str]:
+    options = tomllib.loads((conftest.ROOT / "pyproject.toml").read_text())
+    lines = options["tool"]["pytest"]["ini_options"]["markers"]
+    return dict(line.split(": ", 1) for line in lines)
+
+
+def test_every_slow_reason_is_registered_with_why():
+    registered = _registered()
+    used = {"slow", *markers.SLOW_REASONS}
+    for table in (markers.BY_MODULE, markers.BY_TEST, markers.BY_FIXTURE):
+        used |= {name for names in table.values() for name in names}
+    assert used <= set(registered), f"register in pyproject.toml: {used - set(registered)}"
+    assert set(markers.SLOW_REASONS) == set(registered) - {"slow"}
+    assert all(len(why) > 20 for why in registered.values()), registered
+
+
+def test_the_marker_table_names_modules_that_exist():
+    named = {*markers.BY_MODULE, *markers.SHARED_FIXTURE_MODULES, *markers.PER_LESSON_MODULES,
+             *(module for module, _ in markers.BY_TEST)}
+    missing = sorted(m for m in named if not (TESTS / f"{m}.py").exists())
+    assert not missing, f"tests/support/markers.py names modules that are gone: {missing}"
+    for module, test in markers.BY_TEST:
+        assert f"def {test}(" in (TESTS / f"{module}.py").read_text(), (module, test)
+
+
+def _report(reason: str, *, xfail: bool = False) -> SimpleNamespace:
+    report = SimpleNamespace(skipped=True, outcome="skipped",
+                             longrepr=("tests/test_x.py", 1, f"Skipped: {reason}"))
+    if xfail:
+        report.wasxfail = reason
+    return report
+
+
+def _judged(report: SimpleNamespace) -> SimpleNamespace:
+    hook = conftest.pytest_runtest_makereport(None, None)
+    next(hook)
+    with pytest.raises(StopIteration) as done:
+        hook.send(report)
+    return done.value.value
+
+
+@pytest.mark.parametrize("ci", ["true", ""])
+def test_a_skip_for_a_missing_dependency_fails_in_ci(monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    report = _judged(_report("neither PyTorch nor JAX is installed"))
+    assert report.outcome == ("failed" if ci else "skipped")
+    if ci:
+        assert "PyTorch" in report.longrepr and "CI=true" in report.longrepr
+
+
+@pytest.mark.parametrize("reason", ["no GPU found", "installed ipywidgets 8.1.8 is not the pin"])
+def test_allowed_skips_stay_skips_in_ci(monkeypatch, reason):
+    monkeypatch.setenv("CI", "true")
+    assert _judged(_report(reason)).outcome == "skipped"
+    assert _judged(_report("Chromium is missing", xfail=True)).outcome == "skipped"
+
+
+@pytest.mark.parametrize("nodeid, expected", [
+    ("tests/browser/test_lab.py::test_drag_w1[01_neuron]", "browser"),
+    ("tests/test_autograde_hostile.py::test_no_network_connection_got_out[sqlite]",
+     "test_autograde_hostile-sqlite"),
+    ("tests/test_autograde_hostile.py::test_each_hostile_submission_gets_its_score_and_a_"
+     "reason[postgresql-fork_bomb]", "test_autograde_hostile-postgresql"),
+    ("tests/test_autograde_hostile.py::test_the_warmup_scores_full_marks_whatever_the_lesson_"
+     "notebook_did[allocate_30gb]", "test_autograde_hostile-multi"),
+    ("tests/test_claims.py::test_claim_holds[03:depth-slider:the spread shrinks]",
+     "test_claims-03"),
+    ("tests/test_mutants.py::test_mutant_loses_points[00_welcome:standardize:rows]",
+     "test_mutants-00"),
+    ("tests/test_grading_nbgrader.py::test_perfect_submission_scores_full_marks[06_gradient_"
+     "descent]", "autograde-06"),
+    ("tests/test_saved_figures.py::test_executed_lesson_keeps_a_picture_of_every_control"
+     "[06_gradient_descent]", "autograde-06"),
+    ("tests/test_binder.py::test_lesson_runs_in_binder_env[07_keras]", "test_binder"),
+    ("tests/test_widgets.py::test_neuron_explorer_redraws", None),
+])
+def test_tests_that_share_a_process_are_grouped_by_their_node_id(nodeid, expected):
+    assert markers.group(nodeid) == expected
+
+
+def test_the_scheduler_keeps_a_group_on_one_worker():
+    pytest.importorskip("xdist")
+    options = {"dist": "loadgroup", "tx": ["2*popen"], "numprocesses": 2}
+    config = SimpleNamespace(getvalue=options.get, getoption=options.get)
+    sched = conftest.pytest_xdist_make_scheduler(config, log=None)
+    assert sched._split_scope("tests/test_binder.py::test_a") == sched._split_scope(
+        "tests/test_binder.py::test_b[07_keras]")
+    assert sched._split_scope("tests/test_widgets.py::test_a") != sched._split_scope(
+        "tests/test_widgets.py::test_b")
+    options["dist"] = "load"
+    assert conftest.pytest_xdist_make_scheduler(config, log=None) is None
