@@ -10,8 +10,9 @@ presentation time of the first frame showing the next picture (Element Timing AP
 whole round trip (slider -> comm message -> kernel recompute, blit and PNG encode -> comm
 message -> ``<img>`` -> decode -> paint -> frame). The page does no work per frame to
 measure it. ``--breakdown`` also splits each sample where the page can see it (the
-WebSocket's messages, the image's source and load), at the cost of a listener on every
-kernel message. The aim (issue 12) is a median of at most 50 ms.
+WebSocket's messages, the image's source and load) and where the kernel dated its messages
+(its busy status on receiving the slider's message, the picture's message when made), at
+the cost of a listener on every kernel message. The aim (issue 12) is a median of at most 50 ms.
 """
 
 from __future__ import annotations
@@ -42,19 +43,35 @@ TARGET_MS = 50.0
 LESSON = "01_neuron"
 PICTURE_BYTES = 5000  # a kernel message at least this large carries the picture
 
-# Before JupyterLab loads: time stamps of the kernel WebSocket's messages, both ways.
+# Before JupyterLab loads: the kernel WebSocket's messages, both ways: when the page sent or
+# received each (performance.now's clock), its size, and from its header (JupyterLab's v1
+# binary protocol: offsets, channel, header, parent header, ...) its type, its msg_id and
+# parent's msg_id, and the date the kernel wrote in it (the kernel's clock, epoch ms).
 _RECORD_SOCKETS = """
 (() => {
-  const Base = window.WebSocket;
+  const Base = window.WebSocket, text = new TextDecoder();
+  const part = (buffer, i) => {
+    const view = new DataView(buffer);
+    const from = Number(view.getBigUint64(8 * (i + 1), true));
+    const to = Number(view.getBigUint64(8 * (i + 2), true));
+    return JSON.parse(text.decode(new Uint8Array(buffer, from, to - from)));
+  };
+  const describe = (data) => {
+    try {
+      const header = part(data, 1), parent = part(data, 2);
+      return [header.msg_type, header.msg_id, parent.msg_id ?? null, Date.parse(header.date)];
+    } catch (error) { return [null, null, null, null]; }  // not a v1 binary message
+  };
   window.__frames = [];
   window.WebSocket = class extends Base {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (e) => window.__frames.push(
-        ['in', e.timeStamp, e.data.byteLength ?? e.data.length]));
+        ['in', e.timeStamp, e.data.byteLength ?? e.data.length, ...describe(e.data)]));
     }
     send(data) {
-      window.__frames.push(['out', performance.now(), data.byteLength ?? data.length]);
+      window.__frames.push(['out', performance.now(), data.byteLength ?? data.length,
+                            ...describe(data)]);
       return super.send(data);
     }
   };
@@ -76,18 +93,29 @@ _RECORD_IMAGE = """
 }
 """
 
-STAGES = ("key -> message sent", "sent -> picture received", "received -> <img> source",
-          "source -> loaded", "loaded -> on screen")
+STAGES = ("key -> message sent", "sent -> kernel busy", "kernel busy -> picture sent",
+          "picture sent -> received", "received -> <img> source", "source -> loaded",
+          "loaded -> on screen")
 
 
 def _stages(page, total_ms: float) -> dict[str, float]:
-    """One sample split at what the page saw (milliseconds, same clock as the total)."""
+    """One sample split at what the page saw and the dates the kernel wrote in its messages
+    (milliseconds). "kernel busy": the date of the kernel's busy status for the slider's
+    message (it publishes it on receiving the message); "picture sent": the date of the
+    message carrying the new picture, written when the kernel made it, after drawing and
+    encoding. Kernel dates are on the system clock, page times on ``performance.now``'s:
+    ``performance.timeOrigin`` joins the two (one machine, one clock)."""
     keydown = page.evaluate("window.__keydown")
+    origin = page.evaluate("performance.timeOrigin")
     frames = page.evaluate("window.__frames.slice(window.__framesFrom)")
     image = page.evaluate("window.__image")
-    sent = next(t for way, t, _ in frames if way == "out")
-    received = next(t for way, t, size in frames if way == "in" and size >= PICTURE_BYTES)
-    points = [keydown, sent, received, image["src"], image["load"], keydown + total_ms]
+    out = next(f for f in frames if f[0] == "out")
+    sent, update_id = out[1], out[4]
+    replies = [f for f in frames if f[0] == "in" and f[5] == update_id]
+    busy = next(f for f in replies if f[3] == "status")
+    picture = next(f for f in replies if f[2] >= PICTURE_BYTES)
+    points = [keydown, sent, busy[6] - origin, picture[6] - origin, picture[1], image["src"],
+              image["load"], keydown + total_ms]
     return {name: b - a for name, a, b in zip(STAGES, points[:-1], points[1:], strict=True)}
 
 

@@ -14,11 +14,12 @@ The issue's two sizes, each with every view on (hidden units of layer 1, Adam):
 One frame is what one tick of the ``Play`` timer does: one mini-batch step (batch size
 from the lesson's defaults) of a 2-H1-...-1 network on ``--points`` training points, one
 evaluation (train and test loss on the training and ``--test-points`` test points, default
-as many, and the 100 x 100 boundary grid, :data:`~nncourse.widgets.playground.GRID`, in one
-forward pass), and one redraw of the Agg figure (heatmap, points and loss curves blitted
-on a cached background) encoded as the PNG the ``Image`` widget sends. The course's
-reference functions are used, as for a learner who passes none. ``--hidden`` sets the
-hidden layers (equal widths, as the playground's layers and units controls make them);
+as many, in one forward pass, and the 100 x 100 boundary grid,
+:data:`~nncourse.widgets.playground.GRID`, in another), and one redraw of the Agg figure
+(heatmap, points and loss curves blitted on a cached background) encoded as the PNG
+the ``Image`` widget sends. The course's reference functions are used, as for a learner
+who passes none. ``--hidden`` sets the hidden layers (equal widths, as the playground's
+layers and units controls make them);
 ``--points`` and ``--test-points`` are the playground's ``n_train`` and ``n_test``
 settings, checked by it. ``--hidden-units`` turns the "hidden units" view on (layer 1
 unless a layer is given): one thumbnail per unit, drawn and encoded every frame as well.

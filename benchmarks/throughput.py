@@ -5,9 +5,12 @@ release), each in its own course directory, one after the other in this run, fro
 command line as an instructor would (start-up included). Then the two gradebooks are
 compared cell by cell (score and ``needs_manual_grade``).
 
-    .venv/bin/python benchmarks/throughput.py [--lesson 01_neuron] [--n 24] [--jobs 2]
+    .venv/bin/python benchmarks/throughput.py [--lesson 01_neuron] [--n 24] [--jobs 2] [--rounds 1]
 
-Prints a table and writes ``artifacts/throughput.json``.
+Prints a table and writes ``artifacts/throughput.json``: wall time and CPU seconds (user +
+system of the command and every process it waited for: kernels, workers, zygotes) per tool.
+On a loaded machine compare the CPU seconds; ``--rounds R`` repeats the pair R times,
+alternating which tool goes first, and reports medians.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,13 +58,20 @@ def _env() -> dict:
     return env
 
 
-def run(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess, float]:
+    """Run ``cmd``; its wall seconds, the finished process and its CPU seconds (children
+    included, as far as they were waited for)."""
+    cpu, start = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
-    return seconds, proc
+    return seconds, proc, _children_cpu() - cpu
 
 
 def scores(root: Path, lesson: str) -> dict:
@@ -76,8 +88,6 @@ def scores(root: Path, lesson: str) -> dict:
 
 def sandbox_cost(course: Path, lesson: str, rounds: int = 7) -> dict:
     """Time one submission in a warm worker with and without bubblewrap, interleaved."""
-    import statistics
-
     from grader import jobs
     from grader.course import Course, ensure_assignment
     from grader.sandbox import KernelFactory, Limits, preload_modules
@@ -115,48 +125,75 @@ def sandbox_cost(course: Path, lesson: str, rounds: int = 7) -> dict:
             "cost_s": round(med["bwrap"][0] - med["none"][0], 4)}
 
 
+def one_round(tmp: Path, args: argparse.Namespace, nngrade_first: bool) -> dict:
+    """Both tools on fresh copies of the course; wall and CPU seconds, gradebooks compared."""
+    ours, theirs = tmp / "nngrade", tmp / "nbgrader"
+    for root in (ours, theirs):
+        shutil.rmtree(root, ignore_errors=True)
+        make_course(root, args.lesson, args.n)
+        # the lesson in the gradebook first (not timed: the same for both)
+        run([sys.executable, "-m", "nbgrader", "generate_assignment", args.lesson, "--force"],
+            root)
+    commands = {
+        "nbgrader": ([sys.executable, "-m", "nbgrader", "autograde", args.lesson], theirs),
+        "nngrade": ([str(Path(sys.executable).parent / "nngrade"), "autograde", args.lesson,
+                     "--jobs", str(args.jobs), "--quiet"], ours)}
+    out: dict = {}
+    for tool in (("nngrade", "nbgrader") if nngrade_first else ("nbgrader", "nngrade")):
+        seconds, proc, cpu = run(*commands[tool])
+        out[f"{tool}_s"], out[f"{tool}_cpu_s"] = round(seconds, 2), round(cpu, 2)
+        if tool == "nngrade":
+            lines = proc.stdout.strip().splitlines()
+            out["nngrade_summary"] = lines[-1] if lines else ""
+    a, b = scores(theirs, args.lesson), scores(ours, args.lesson)
+    out["same_scores"] = a == b
+    out["differences"] = sorted(str(k) for k in set(a) | set(b) if a.get(k) != b.get(k))[:10]
+    out["load_average_after"] = os.getloadavg()
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lesson", default="01_neuron")
     parser.add_argument("--n", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the pair, alternating which tool runs first (medians)")
     parser.add_argument("--out", default=str(ROOT / "artifacts" / "throughput.json"))
     parser.add_argument("--sandbox-cost", action="store_true",
                         help="also time one submission with and without bubblewrap")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="nngrade-bench-") as tmp:
-        ours, theirs = Path(tmp) / "nngrade", Path(tmp) / "nbgrader"
-        for root in (ours, theirs):
-            make_course(root, args.lesson, args.n)
-        # nbgrader needs the lesson in its gradebook first (not timed: same for both)
-        run([sys.executable, "-m", "nbgrader", "generate_assignment", args.lesson, "--force"],
-            theirs)
-        t_nbgrader, _ = run([sys.executable, "-m", "nbgrader", "autograde", args.lesson], theirs)
-        run([sys.executable, "-m", "nbgrader", "generate_assignment", args.lesson, "--force"],
-            ours)
-        t_ours, proc = run([str(Path(sys.executable).parent / "nngrade"), "autograde",
-                            args.lesson, "--jobs", str(args.jobs), "--quiet"], ours)
-        cost = sandbox_cost(ours, args.lesson) if args.sandbox_cost else None
-        a, b = scores(theirs, args.lesson), scores(ours, args.lesson)
-        same = a == b
-        differences = sorted(str(k) for k in set(a) | set(b) if a.get(k) != b.get(k))[:10]
+        rounds = [one_round(Path(tmp), args, nngrade_first=i % 2 == 1)
+                  for i in range(args.rounds)]
+        cost = sandbox_cost(Path(tmp) / "nngrade", args.lesson) if args.sandbox_cost else None
+    med = {key: statistics.median(r[key] for r in rounds)
+           for key in ("nbgrader_s", "nngrade_s", "nbgrader_cpu_s", "nngrade_cpu_s")}
+    same = all(r["same_scores"] for r in rounds)
     result = {
         "lesson": args.lesson, "submissions": args.n, "jobs": args.jobs,
-        "cpu_count": os.cpu_count(), "nbgrader_s": round(t_nbgrader, 2),
-        "nngrade_s": round(t_ours, 2), "speedup": round(t_nbgrader / t_ours, 2),
-        "same_scores": same, "differences": differences,
-        "nbgrader_per_submission_s": round(t_nbgrader / args.n, 3),
-        "nngrade_per_submission_s": round(t_ours / args.n, 3),
-        "nngrade_summary": proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "",
-        "load_average_after": os.getloadavg(),
+        "cpu_count": os.cpu_count(), "rounds": rounds, **med,
+        "speedup": round(med["nbgrader_s"] / med["nngrade_s"], 2),
+        "cpu_ratio": round(med["nbgrader_cpu_s"] / med["nngrade_cpu_s"], 2),
+        "same_scores": same,
+        "nbgrader_per_submission_s": round(med["nbgrader_s"] / args.n, 3),
+        "nngrade_per_submission_s": round(med["nngrade_s"] / args.n, 3),
+        "nngrade_summary": rounds[-1]["nngrade_summary"],
     }
     if cost is not None:
         result["sandbox_cost"] = cost
-    print(f"{'':22}{'nbgrader':>10}{'nngrade':>10}")
-    print(f"{'wall time (s)':22}{t_nbgrader:>10.1f}{t_ours:>10.1f}")
-    print(f"{'per submission (s)':22}{t_nbgrader / args.n:>10.2f}{t_ours / args.n:>10.2f}")
-    print(f"speed-up: {result['speedup']}x with --jobs {args.jobs} on {os.cpu_count()} cores; "
+    print(f"{'':26}{'nbgrader':>10}{'nngrade':>10}")
+    print(f"{'wall time (s)':26}{med['nbgrader_s']:>10.1f}{med['nngrade_s']:>10.1f}")
+    print(f"{'CPU time (s)':26}{med['nbgrader_cpu_s']:>10.1f}{med['nngrade_cpu_s']:>10.1f}")
+    print(f"{'per submission, wall (s)':26}{med['nbgrader_s'] / args.n:>10.2f}"
+          f"{med['nngrade_s'] / args.n:>10.2f}")
+    print(f"speed-up: {result['speedup']}x wall, {result['cpu_ratio']}x CPU, with --jobs "
+          f"{args.jobs} on {os.cpu_count()} cores ({args.rounds} round(s), medians); "
           f"same scores and flags: {same}")
+    for i, r in enumerate(rounds):
+        print(f"  round {i + 1}: nbgrader {r['nbgrader_s']} s ({r['nbgrader_cpu_s']} s CPU), "
+              f"nngrade {r['nngrade_s']} s ({r['nngrade_cpu_s']} s CPU), load "
+              f"{r['load_average_after'][0]:.1f}")
     print(result["nngrade_summary"])
     if cost is not None:
         print(f"one submission in a warm worker, median of {cost['rounds']} interleaved runs: "

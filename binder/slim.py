@@ -3,8 +3,9 @@
     python binder/slim.py      # this environment (sys.prefix), as postBuild runs it
 
 Each step prints what it saved. What goes, and the evidence that nothing the course runs
-needs it, is in docs/browser-and-binder.md ("Size"); tests/test_binder.py runs every lesson,
-imports every stripped extension module and checks TensorFlow in the slimmed environment.
+needs it, is in docs/browser-and-binder.md ("Size"); the test suite's gate 1
+(tests/test_grading_nbgrader.py) runs every lesson's kernel in the slimmed environment, and
+tests/test_binder.py imports every stripped extension module and checks TensorFlow there.
 Standard library only, plus binutils' ``strip`` and ``readelf`` when they are there.
 """
 

@@ -2,7 +2,8 @@
 
 Students get the Assignment List and the Validate button; the instructor's pieces
 (formgrader, "create assignment", the course list) are switched off and locked, in the lab
-front end and on the server. ``/`` opens lesson 00.
+front end and on the server. ``/`` opens lesson 00. The course's server extension
+(``nncourse.server_extension``: live controls cost no favicon requests) is switched on.
 
     python binder/student_view.py          # this Python environment (sys.prefix), as postBuild
     python binder/student_view.py --user   # $JUPYTER_CONFIG_DIR only
@@ -35,6 +36,10 @@ SERVER_EXTENSIONS_OFF = [
 START_PAGE = "/lab/tree/lessons/00_welcome/00_welcome.ipynb"
 START_PAGE_APPS = ("ServerApp", "LabApp", "JupyterNotebookApp")
 CONFIG_NAME = "zz-nncourse-student-view.json"  # loaded after nbgrader.json, so it wins
+# the course's own server extension (nncourse/server_extension.py: the browser keeps
+# JupyterLab's favicons instead of fetching one at every live-control step), in both views
+COURSE_EXTENSION = "nncourse.server_extension"
+COURSE_EXTENSION_CONFIG = "nncourse-server-extension.json"
 
 
 def config_dir(user: bool) -> Path:
@@ -71,10 +76,12 @@ def configure(folder: Path, start_page: str = START_PAGE, *,
     extensions = folder / "jupyter_server_config.d" / CONFIG_NAME
     _update_json(extensions, {"ServerApp": {
         "jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, instructor)}})
+    course = folder / "jupyter_server_config.d" / COURSE_EXTENSION_CONFIG
+    _update_json(course, {"ServerApp": {"jpserver_extensions": {COURSE_EXTENSION: True}}})
     # `/` opens the start page, whichever front end started the server
     server = folder / "jupyter_server_config.json"
     _update_json(server, {app: {"default_url": start_page} for app in START_PAGE_APPS})
-    return [page_config, extensions, server]
+    return [page_config, extensions, course, server]
 
 
 def main(argv: list[str] | None = None) -> int:

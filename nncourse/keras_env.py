@@ -10,6 +10,7 @@ logging switches are set before TensorFlow loads:
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 
@@ -68,6 +69,9 @@ def _quiet_lazy_tensorflow(module) -> None:
 
 keras = _import_keras_silently()
 _quiet_lazy_tensorflow(keras)
+# The ~370,000 objects that importing TensorFlow leaves behind would otherwise be walked by
+# every full garbage collection while a lesson trains (about 6% of its CPU time).
+gc.freeze()
 
 __all__ = ["keras", "backend_name", "quiet"]
 

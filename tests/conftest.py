@@ -66,14 +66,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(optionalhook=True)  # xdist's hook: absent under -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """With ``--dist loadgroup``: each of :func:`support.markers.group`'s groups goes to one
-    worker (xdist's scope scheduling, the scope being the group), every other test anywhere."""
+    worker (xdist's scope scheduling, the scope being the group), every other test anywhere;
+    the costliest units first (:func:`support.markers.expected_seconds`), so that the run
+    ends on short tests that both workers share, not on one long group. Uses xdist 3.8's
+    ``LoadScopeScheduling`` internals (``workqueue``, ``assigned_work``, ``_pending_of``):
+    tests/test_suite_rules.py fails when they change."""
     if config.getvalue("dist") != "loadgroup":
         return None
+    from collections import OrderedDict
+
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return markers.group(nodeid) or nodeid
+
+        def _assign_work_unit(self, node) -> None:
+            if not getattr(self, "_by_cost", False):  # the work queue is complete by now
+                queue = self.workqueue  # xdist 3.8: OrderedDict scope -> {nodeid: done}
+                self.workqueue = OrderedDict(
+                    (unit, queue[unit]) for unit in markers.costliest_first(queue))
+                self._by_cost = True
+            super()._assign_work_unit(node)
+
+        def _reschedule(self, node) -> None:
+            """The next unit when the worker is on its last test (xdist: two before the end),
+            so that a unit waits behind a long test only when the other worker is busy too."""
+            if (self.workqueue and not node.shutting_down
+                    and self._pending_of(self.assigned_work[node]) > 1):
+                return
+            super()._reschedule(node)
 
     return GroupScheduling(config, log)
 
@@ -128,20 +150,44 @@ def lesson_ids() -> list[str]:
     return LESSON_IDS
 
 
+@pytest.fixture(scope="session")
+def binder_env(tmp_path_factory: pytest.TempPathFactory):
+    """The Binder environment (tests/support/binder_env.py), built or refreshed once per test
+    run and shared by the workers: ``repo``, ``env``, ``home``, ``run_env``, ``report``."""
+    if os.environ.get("NNCOURSE_SKIP_BINDER") and not os.environ.get("CI"):
+        pytest.skip("NNCOURSE_SKIP_BINDER is set (never honoured in CI)")
+    from support.binder_env import shared
+
+    python = getattr(sys, "_base_executable", sys.executable)
+    with shared(tmp_path_factory.mktemp("binder-home"), python) as env:
+        yield env
+
+
 _GRADED: dict = {}
 
 
 @pytest.fixture(scope="session")
-def graded_lesson(tmp_path_factory: pytest.TempPathFactory):
+def graded_lesson(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
     """``graded_lesson(lesson)``: nbgrader's autograde of the lesson's solution (``perfect``)
     and untouched release (``stub``), run once per process and shared by every test that
-    reads it (gates 1 and 3, the saved figures): tests/support/scratch.py."""
+    reads it (gates 1 and 3, the saved figures): tests/support/scratch.py. This environment's
+    nbgrader grades; the kernels run in the Binder environment (the students'), so that the
+    solution's run is also the check that the lesson works on Binder. Where Binder is skipped
+    (NNCOURSE_SKIP_BINDER, never in CI) they run here and ``binder`` is None."""
     from support.scratch import grade_lesson
+
+    try:
+        binder = request.getfixturevalue("binder_env")
+    except pytest.skip.Exception:
+        binder = None
+    kernel = {} if binder is None else {"kernel_python": str(binder["env"] / "bin" / "python"),
+                                        "kernel_env": binder["run_env"]}
 
     def get(lesson: str) -> dict:
         if lesson not in _GRADED:
-            _GRADED[lesson] = grade_lesson(lesson, tmp_path_factory.mktemp(lesson))
+            _GRADED[lesson] = grade_lesson(lesson, tmp_path_factory.mktemp(lesson), **kernel)
         return _GRADED[lesson]
+    get.binder = binder
     return get
 
 

@@ -3,9 +3,16 @@
 Per lesson, one autograde run grades two submissions: the solution notebook (it must run
 top to bottom without an error and score full marks on every test cell) and the untouched
 release (every test cell must score zero). Lessons 00-06 must not import TensorFlow.
+
+The kernels run in the Binder environment (tests/support/binder_env.py), so the solution's
+run is also Binder's check: every lesson works in the environment students get there (the
+solution notebook holds every cell of the solved student notebook, plus the hidden tests;
+gate 2 keeps lessons/ what solutions/ builds).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from conftest import LESSON_IDS, NUMPY_LESSONS
@@ -51,3 +58,13 @@ def test_free_responses_wait_for_the_instructor(graded, lesson):
 @pytest.mark.parametrize("lesson", NUMPY_LESSONS)
 def test_numpy_lessons_never_import_tensorflow(graded, lesson):
     assert graded(lesson)["perfect"].tensorflow_imported is False
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_the_lessons_ran_in_the_binder_env(graded, lesson):
+    binder = graded.binder
+    if binder is None:
+        pytest.skip("NNCOURSE_SKIP_BINDER is set: the kernels ran in this environment")
+    prefix = graded(lesson)["perfect"].kernel_prefix
+    assert prefix and Path(prefix).resolve() == Path(binder["env"]).resolve(), (
+        f"{lesson} ran in {prefix}, not in the Binder environment {binder['env']}")

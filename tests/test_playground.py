@@ -905,3 +905,279 @@ def test_constant_units_are_named_in_the_header():
     assert "Unit 2 outputs the same value everywhere" in header
     assert "Constant units are hatched grey" in header and "one colour scale" in header
     assert np.sum(pg.units_live.mosaic[9:34, 28:53] == 253) > 100
+
+
+# ------------------------------------------------------------------ control changes are cheap
+
+
+def _same_picture(pg, **settings):
+    """``pg`` shows, pixel for pixel, what a fresh playground at its settings shows
+    (``settings``: more arguments of the fresh one, e.g. the same functions)."""
+    fresh = playground(**{**pg.model.settings, **settings})
+    fresh.units_view.value = pg.units_view.value
+    assert pg.live.image.value == fresh.live.image.value, "the figure differs from a fresh one"
+    assert pg.readout.value == fresh.readout.value
+    if pg.units_view.value != "off":
+        assert pg.units_live.image.value == fresh.units_live.image.value
+        assert pg.units_header.value == fresh.units_header.value
+    return fresh
+
+
+@pytest.mark.parametrize("changes", [
+    [("dataset", "xor"), ("noise", 0.3), ("dataset", "gauss")],
+    [("units", 7), ("hidden_layers", 2), ("activation", "tanh")],
+    [("activation", "sigmoid"), ("dataset", "circle"), ("hidden_layers", 1), ("units", 5)],
+])
+def test_control_changes_draw_what_a_fresh_playground_draws(changes):
+    pg = small(n_train=200, hidden_layers=2, units=6, dataset="spiral")
+    pg.units_view.value = "layer 1"
+    pg.step(60)  # the loss axes grew: their picture is not the fresh one
+    for name, value in changes:
+        pg.controls[name].value = value
+        if pg.units_view.value == "off" and "layer 1" in pg.units_view.options:
+            pg.units_view.value = "layer 1"
+        _same_picture(pg)
+    pg.step(5)
+    pg.reset_button.click()
+    _same_picture(pg)
+
+
+def test_the_heaviest_playground_draws_what_a_fresh_one_draws():
+    pg = playground(hidden_layers=4, units=32, n_train=2000, n_test=2000, activation="sigmoid")
+    pg.units_view.value = "layer 4"
+    pg.step(3)
+    for name, value in (("noise", 0.5), ("dataset", "xor"), ("units", 31), ("units", 32)):
+        pg.controls[name].value = value
+        _same_picture(pg)
+
+
+def test_new_data_for_the_same_network_reuses_the_grid_pass():
+    calls = []
+
+    def counting_forward(X, params, hidden_activation="relu", output_activation="sigmoid"):
+        calls.append(len(X))
+        return forward.mlp_forward(X, params, hidden_activation, output_activation)
+
+    pg = small(mlp_forward=counting_forward)
+    pg.units_view.value = "layer 1"
+    grid = pg.model.grid_cache
+    calls.clear()
+    pg.controls["dataset"].value = "xor"
+    pg.controls["noise"].value = 0.2
+    pg.reset_button.click()
+    assert len(pg.model.grid) not in calls, "the grid was evaluated again"
+    assert pg.model.grid_cache is grid
+    pg.controls["units"].value = 5
+    assert len(pg.model.grid) in calls, "a new network needs a new grid pass"
+    pg.step()
+    assert calls.count(len(pg.model.grid)) == 2, "every step evaluates the grid"
+
+
+def test_control_changes_reuse_the_fresh_axes_picture():
+    pg = small()
+    pg.step(80)  # the loss axes grow
+    draws = []
+    draw = pg.live.canvas.draw
+    pg.live.canvas.draw = lambda: (draws.append(1), draw())
+    for name, value in (("dataset", "xor"), ("noise", 0.1), ("units", 3), ("hidden_layers", 2),
+                        ("activation", "tanh")):
+        pg.controls[name].value = value
+    pg.reset_button.click()
+    assert draws == [], "the axes were drawn again"
+
+
+def test_thumbnails_are_kept_per_number_of_units():
+    pg = small(hidden_layers=2)
+    pg.units_view.value = "layer 1"
+    four = pg.units_live
+    pg.controls["units"].value = 7
+    assert pg.units_live is not four and pg.units_live.units == 7
+    pg.controls["units"].value = 4
+    assert pg.units_live is four
+    renders = four.renders
+    pg.controls["dataset"].value = "xor"  # the same network: the same thumbnails
+    assert four.renders == renders and pg.units_box.children[-1] is four.image
+
+
+def test_freed_memory_stays_in_the_heap_on_glibc():
+    import platform
+
+    from nncourse.widgets.playground_heap import is_glibc, keep_freed_memory
+
+    assert is_glibc() is (platform.libc_ver()[0] == "glibc")
+    assert keep_freed_memory() is is_glibc()
+    assert keep_freed_memory() is keep_freed_memory(), "set once"
+
+
+def test_the_loss_axes_grow_to_a_few_tops():
+    from nncourse.widgets.playground import LOSS_AXIS_TOPS, loss_axis_top
+
+    assert [loss_axis_top(v) for v in (0.84, 1.0, 1.05, 1.3, 2.0, 4.1, 9.0, 50.0)] == [
+        1.2, 1.2, 1.5, 2.0, 2.5, 5.0, 12.0, 60.0]
+    for loss in np.linspace(0.1, 100.0, 997):
+        top = loss_axis_top(loss)
+        assert top >= 1.2 * loss * (1 - 1e-9), "20 % headroom at least"
+        assert round(top / 10.0 ** np.floor(np.log10(top)), 6) in (*LOSS_AXIS_TOPS, 10.0)
+
+
+def test_new_data_above_a_loss_of_one_reuses_the_axes_picture():
+    def loud_init(layer_sizes, method="he", seed=0):
+        *hidden, (W, b) = forward.init_mlp(layer_sizes, method=method, seed=seed)
+        return [*hidden, (20.0 * W, b)]  # confident from the start: losses well above 1
+
+    pg = small(init_mlp=loud_init, dataset="xor")
+    assert pg.model.history["train_loss"][0] > 1.0
+    draws = []
+    draw = pg.live.canvas.draw
+    pg.live.canvas.draw = lambda: (draws.append(1), draw())
+    tops = set()
+    for noise in (0.1, 0.2, 0.3, 0.4, 0.1, 0.2, 0.3, 0.4):
+        pg.controls["noise"].value = noise
+        tops.add(pg.live.axes[1].get_ylim()[1])
+    assert len(draws) <= len(tops), "each top's axes drawn once"
+    _same_picture(pg, init_mlp=loud_init)
+
+
+@pytest.mark.parametrize("units", [1, 5, 8, 13, 32])
+def test_thumbnail_labels_are_the_pixels_pillow_draws_in_place(units):
+    from PIL import Image, ImageDraw, ImageFont
+
+    from nncourse.widgets import playground as pgmod
+
+    thumbnails = pgmod.UnitThumbnails(units)
+    tile, zoom = pgmod._TILE, pgmod._ZOOM
+    height, width = (n * zoom for n in unit_mosaic(np.zeros((units, tile, tile)),
+                                                   thumbnails.cols).shape)
+    labels = Image.new("P", (width, height), pgmod._WHITE)
+    draw, font = ImageDraw.Draw(labels), ImageFont.load_default(size=10)
+    for k in range(units):  # every label drawn where it goes, as the widget once did
+        row, col = divmod(k, thumbnails.cols)
+        draw.text((zoom * (col * (tile + pgmod._GAP) + tile / 2),
+                   zoom * (row * (tile + pgmod._BAND) + pgmod._BAND) - 1),
+                  f"unit {k + 1}", fill=pgmod._BLACK, font=font, anchor="mb")
+    np.testing.assert_array_equal(np.where(thumbnails._ink, pgmod._BLACK, pgmod._WHITE),
+                                  np.asarray(labels))
+
+
+# ------------------------------------------------------------------ the fast reference forward
+
+
+def _masked_sigmoid(z):
+    """The stable sigmoid as the reference computed it before issue 12: split by sign."""
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
+    positive = z >= 0
+    out[positive] = 1.0 / (1.0 + np.exp(-z[positive]))
+    ez = np.exp(z[~positive])
+    out[~positive] = ez / (1.0 + ez)
+    return out
+
+
+def test_the_reference_sigmoid_without_masks_is_the_masked_formula_bit_for_bit():
+    from nncourse.reference.activations import sigmoid
+
+    reference_sigmoid = _masked_sigmoid
+
+    rng = np.random.default_rng(0)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-300, -1e-300,
+                        36.0, -36.0, 709.0, -709.0, 745.0, -745.0, 800.0, -800.0, 1e308])
+    for z in [special, np.float64(-3.0), np.array(2.0), [1, -2], np.arange(-3, 4),
+              *(rng.normal(0.0, scale, (500, 7)) for scale in (1e-3, 1, 10, 300))]:
+        with np.errstate(all="ignore"):
+            got, want = sigmoid(z), reference_sigmoid(z)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_the_fast_forward_is_the_reference_bit_for_bit(activation):
+    from nncourse.widgets.playground import boundary_grid
+    from nncourse.widgets.playground_fast import mlp_forward
+
+    rng = np.random.default_rng(1)
+    for trial in range(12):
+        sizes = [2, *rng.integers(1, 33, rng.integers(0, 5)).tolist(), 1]
+        params = [(W * 10.0 ** rng.uniform(-2, 2), b * 3.0)
+                  for W, b in forward.init_mlp(sizes, "xavier", trial)]
+        X = boundary_grid() if trial % 2 else rng.normal(0.0, 2.0, (300, 2))
+        got, got_cache = mlp_forward(X, params, activation)
+        want, want_cache = forward.mlp_forward(X, params, activation)
+        assert np.array_equal(got, want)
+        assert set(got_cache) == set(want_cache)
+        for key in ("A", "Z"):
+            assert len(got_cache[key]) == len(want_cache[key])
+            for a, b in zip(got_cache[key], want_cache[key], strict=True):
+                assert a.shape == b.shape and np.array_equal(a, b)
+    with pytest.raises(ValueError, match="columns"):  # the reference's checks and errors
+        mlp_forward(np.zeros((3, 3)), forward.init_mlp([2, 4, 1]))
+
+
+def test_the_playground_draws_what_the_course_reference_draws():
+    """The playground's reference forward pass (playground_fast) is the course's: the same
+    pictures as a playground given the course's own ``mlp_forward``."""
+    settings = {"hidden_layers": 4, "units": 32, "activation": "sigmoid", "n_train": 300}
+    fast, course = playground(**settings), playground(mlp_forward=forward.mlp_forward,
+                                                       **settings)
+    for pg in (fast, course):
+        pg.units_view.value = "layer 2"
+    for name, value in (("units", 9), ("activation", "tanh"), ("hidden_layers", 3),
+                        ("activation", "relu"), ("units", 32)):
+        for pg in (fast, course):
+            pg.controls[name].value = value
+            pg.step(3)
+        assert fast.live.image.value == course.live.image.value
+        assert fast.units_live.image.value == course.units_live.image.value
+        assert np.array_equal(fast.model.boundary, course.model.boundary)
+        assert fast.model.history == course.model.history
+
+
+def test_the_probe_runs_only_for_the_learners_functions():
+    probes = []
+    plain = small()
+    plain.model.probe = lambda: probes.append("plain")
+    plain.controls["units"].value = 5
+    plain.controls["optimizer"].value = "Adam"
+    assert probes == [] and not plain.model.probing
+    own = small(mlp_backward=mlp_backward)
+    assert own.model.probing
+    own.model.probe = lambda: probes.append("own")
+    own.controls["units"].value = 5
+    own.controls["optimizer"].value = "Adam"
+    assert probes == ["own", "own"]
+
+
+def test_a_control_moved_back_reuses_the_fresh_networks_grid_pass():
+    from nncourse.widgets import playground as pgmod
+
+    calls = []
+
+    def counting_forward(X, params, hidden_activation="relu", output_activation="sigmoid"):
+        calls.append(len(X))
+        return forward.mlp_forward(X, params, hidden_activation, output_activation)
+
+    pg = small(mlp_forward=counting_forward, hidden_layers=2)
+    pg.units_view.value = "layer 2"
+    grid = len(pg.model.grid)
+    for name, value in (("units", 5), ("activation", "tanh"), ("hidden_layers", 3)):
+        before = pg.controls[name].value
+        pg.controls[name].value = value
+        calls.clear()
+        pg.controls[name].value = before
+        assert grid not in calls, f"{name} moved back: the grid was evaluated again"
+        _same_picture(pg, mlp_forward=counting_forward)
+    pg.step()  # a trained network's pass is not kept: Reset starts the fresh one again
+    assert len(pg.model._fresh_grids) <= 6
+    calls.clear()
+    pg.reset_button.click()
+    assert grid not in calls
+    _same_picture(pg, mlp_forward=counting_forward)
+    big = playground(hidden_layers=4, units=32)
+    for activation in ("tanh", "sigmoid", "relu", "tanh"):
+        big.controls["activation"].value = activation
+    kept = sum(pgmod._tree_bytes(record[2:]) for record in big.model._fresh_grids)
+    assert kept <= pgmod.FRESH_GRID_BYTES and len(big.model._fresh_grids) == 3
+    for layer in (1, 4):  # what is kept is what the whole pass shows
+        np.testing.assert_array_equal(big.model.hidden_maps(layer),
+                                      playground(hidden_layers=4, units=32, activation="tanh")
+                                      .model.hidden_maps(layer))
+    assert big.model.hidden_maps(1, stride=2).shape == (32, 50, 50)

@@ -36,6 +36,19 @@ def test_the_marker_table_names_modules_that_exist():
     assert not missing, f"tests/support/markers.py names modules that are gone: {missing}"
     for module, test in markers.BY_TEST:
         assert f"def {test}(" in (TESTS / f"{module}.py").read_text(), (module, test)
+    gone = sorted(m for m in markers.BROWSER_SERVER_MODULES
+                  if not (TESTS / "browser" / f"{m}.py").exists())
+    assert not gone, f"tests/support/markers.py names browser modules that are gone: {gone}"
+    measured = {*markers.GROUP_SECONDS, *markers.TEST_SECONDS}
+    known = {markers.group(f"tests/{m}.py::t[{lesson}]") for m in
+             ("test_grading_nbgrader", "test_claims", "test_mutants", "test_binder")
+             for lesson in conftest.LESSON_IDS}
+    known |= {markers.group(f"tests/test_autograde_hostile.py::t[{v}-x]")
+              for v in ("sqlite", "postgresql", "multi")}
+    known |= {markers.group(f"tests/browser/{m}.py::t[{lesson}]") for lesson in
+              conftest.LESSON_IDS for m in ("test_lab", *markers.BROWSER_SERVER_MODULES)}
+    known |= markers.SHARED_FIXTURE_MODULES | {f.stem for f in TESTS.glob("test_*.py")}
+    assert measured <= known, f"expected seconds of units that do not exist: {measured - known}"
 
 
 def _report(reason: str, *, xfail: bool = False) -> SimpleNamespace:
@@ -72,6 +85,10 @@ def test_allowed_skips_stay_skips_in_ci(monkeypatch, reason):
 
 @pytest.mark.parametrize("nodeid, expected", [
     ("tests/browser/test_lab.py::test_drag_w1[01_neuron]", "browser"),
+    ("tests/browser/test_lab.py::test_no_widget_error_after_run_all[09_training]",
+     "browser-keras-lessons"),
+    ("tests/browser/test_main_command.py::test_lesson_00_opens_first",
+     "browser-test_main_command"),
     ("tests/test_autograde_hostile.py::test_no_network_connection_got_out[sqlite]",
      "test_autograde_hostile-sqlite"),
     ("tests/test_autograde_hostile.py::test_each_hostile_submission_gets_its_score_and_a_"
@@ -86,7 +103,7 @@ def test_allowed_skips_stay_skips_in_ci(monkeypatch, reason):
      "descent]", "autograde-06"),
     ("tests/test_saved_figures.py::test_executed_lesson_keeps_a_picture_of_every_control"
      "[06_gradient_descent]", "autograde-06"),
-    ("tests/test_binder.py::test_lesson_runs_in_binder_env[07_keras]", "test_binder"),
+    ("tests/test_binder.py::test_binder_env_is_small_enough", "test_binder"),
     ("tests/test_widgets.py::test_neuron_explorer_redraws", None),
 ])
 def test_tests_that_share_a_process_are_grouped_by_their_node_id(nodeid, expected):
@@ -99,8 +116,47 @@ def test_the_scheduler_keeps_a_group_on_one_worker():
     config = SimpleNamespace(getvalue=options.get, getoption=options.get)
     sched = conftest.pytest_xdist_make_scheduler(config, log=None)
     assert sched._split_scope("tests/test_binder.py::test_a") == sched._split_scope(
-        "tests/test_binder.py::test_b[07_keras]")
+        "tests/test_binder.py::test_b[06_gradient_descent]")
     assert sched._split_scope("tests/test_widgets.py::test_a") != sched._split_scope(
         "tests/test_widgets.py::test_b")
     options["dist"] = "load"
     assert conftest.pytest_xdist_make_scheduler(config, log=None) is None
+
+
+
+def test_the_scheduler_starts_the_costliest_unit_first(monkeypatch):
+    scheduling = pytest.importorskip("xdist.scheduler")
+    options = {"dist": "loadgroup", "tx": ["2*popen"], "numprocesses": 2}
+    config = SimpleNamespace(getvalue=options.get, getoption=options.get)
+    sched = conftest.pytest_xdist_make_scheduler(config, log=None)
+    units = ["tests/test_widgets.py::test_a", "test_mutants-01", "test_binder",
+             "tests/test_autograde_scale.py::test_100"]
+    sched.workqueue = {unit: {unit: False} for unit in units}
+    sched.workqueue["test_mutants-01"] = {f"tests/test_mutants.py::t[01_neuron:e:{i}]": False
+                                          for i in range(30)}
+    popped = []  # xdist's own assignment, stopped before it sends the unit to a worker
+    monkeypatch.setattr(scheduling.LoadScopeScheduling, "_assign_work_unit",
+                        lambda self, node: popped.append(self.workqueue.popitem(last=False)[0]))
+    for _ in units:
+        sched._assign_work_unit(None)
+    assert popped == ["test_binder", "tests/test_autograde_scale.py::test_100",
+                      "test_mutants-01", "tests/test_widgets.py::test_a"]
+
+
+def test_a_worker_gets_its_next_unit_on_its_last_test(monkeypatch):
+    scheduling = pytest.importorskip("xdist.scheduler")
+    options = {"dist": "loadgroup", "tx": ["2*popen"], "numprocesses": 2}
+    config = SimpleNamespace(getvalue=options.get, getoption=options.get)
+    sched = conftest.pytest_xdist_make_scheduler(config, log=None)
+    node = type("Node", (), {"shutting_down": False})()
+    sched.workqueue = {"tests/test_a.py::t": {"tests/test_a.py::t": False}}
+    sched._by_cost = True
+    given = []
+    monkeypatch.setattr(scheduling.LoadScopeScheduling, "_assign_work_unit",
+                        lambda self, node: given.append(self.workqueue.popitem()[0]))
+    sched.assigned_work = {node: {"test_binder": {"a": True, "b": False, "c": False}}}
+    sched._reschedule(node)
+    assert given == [], "two tests left: the worker needs nothing yet"
+    sched.assigned_work[node]["test_binder"]["b"] = True
+    sched._reschedule(node)
+    assert given == ["tests/test_a.py::t"]

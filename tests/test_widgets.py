@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import io
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -208,3 +211,39 @@ def test_doubling_weights_and_bias_keeps_the_boundary_and_sharpens_the_output():
     np.testing.assert_allclose(once["line"], twice["line"])
     assert np.array_equal(once["predicted"], twice["predicted"])
     assert (np.abs(twice["surface"] - 0.5) >= np.abs(once["surface"] - 0.5) - 1e-12).all()
+
+
+def test_the_server_extension_keeps_jupyterlabs_favicons_in_the_browser_cache():
+    """Each busy/idle swaps JupyterLab's favicon: twice per live-control step. The course's
+    server extension marks them immutable under the server's base URL (Binder's is per
+    user), so the browser stops asking the server for them."""
+    from types import SimpleNamespace
+
+    import jupyter_server
+
+    from nncourse import server_extension
+
+    assert server_extension._jupyter_server_extension_points() == [
+        {"module": "nncourse.server_extension"}]
+    static = Path(jupyter_server.__file__).parent / "static" / "favicons"
+    assert (static / "favicon.ico").is_file() and (static / "favicon-busy-1.ico").is_file()
+    for base_url, path in (("/", "/static/favicons/"),
+                           ("/user/ada/", "/user/ada/static/favicons/")):
+        app = SimpleNamespace(base_url=base_url, web_app=SimpleNamespace(
+            settings={"static_immutable_cache": ["/static/lab/"]}))
+        server_extension._load_jupyter_server_extension(app)
+        server_extension._load_jupyter_server_extension(app)  # loaded twice: listed once
+        assert app.web_app.settings["static_immutable_cache"] == ["/static/lab/", path]
+
+
+@pytest.mark.parametrize("instructor", [False, True])
+def test_both_views_switch_the_course_server_extension_on(tmp_path, instructor):
+    spec = importlib.util.spec_from_file_location(
+        "nncourse_student_view", Path(__file__).resolve().parents[1] / "binder" / "student_view.py")
+    view = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(view)
+    written = view.configure(tmp_path, instructor=instructor)
+    config = tmp_path / "jupyter_server_config.d" / view.COURSE_EXTENSION_CONFIG
+    assert config in written
+    assert json.loads(config.read_text()) == {
+        "ServerApp": {"jpserver_extensions": {"nncourse.server_extension": True}}}

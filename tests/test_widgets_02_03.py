@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -145,6 +146,29 @@ def test_activation_panel_redraws_one_panel_to_the_same_pixels_as_a_full_redraw(
         whole.controls[name].value = value
         np.testing.assert_array_equal(_png_pixels(panel.live.png), _png_pixels(whole.live.png),
                                       err_msg=str(panel.values))
+
+
+@pytest.mark.parametrize("setting", [{"activation": "relu", "w": 5.0, "b": -5.0},
+                                     {"activation": "sigmoid", "w": -3.0, "b": 2.0}])
+def test_input_range_redraws_the_panels_on_kept_y_axes_like_a_full_redraw(setting):
+    """The x range moves both panels' x axes: each panel is redrawn in its column over a kept
+    picture of its y axis (the whole figure only where tick labels leave a column), and
+    every frame equals the same figure drawn whole."""
+    panel, whole = activation_explorer(**setting), activation_explorer(**setting)
+    full_draws = []
+    draw = panel.live.canvas.draw
+    panel.live.canvas.draw = lambda: (full_draws.append(1), draw())[1]
+    stops = [float(v) for v in np.arange(1.0, 20.5, 0.5)]
+    values = [v for v in [*stops, *stops[-2::-3]] if v]
+    for value in values:
+        if value == panel.controls["x_max"].value:
+            continue
+        panel.controls["x_max"].value = value
+        whole.live.invalidate()
+        whole.controls["x_max"].value = value
+        np.testing.assert_array_equal(_png_pixels(panel.live.png), _png_pixels(whole.live.png),
+                                      err_msg=str(panel.values))
+    assert len(full_draws) < len(stops) // 3
 
 
 def test_activation_panel_keeps_backgrounds_of_limits_it_has_drawn():
@@ -417,6 +441,58 @@ def test_only_the_output_sliders_redraw_hidden_space_background():
     assert layer_draws == [1]
     fresh = hidden.hidden_explorer(**panel.values)
     np.testing.assert_array_equal(_pixels(panel), _pixels(fresh))
+
+
+def test_output_sliders_match_a_fresh_panel_at_each_value():
+    panel = hidden.hidden_explorer(h1_w1=3.0, h2_b=-4.0)
+    for name, value in [("out_w1", -20.0), ("out_w2", 7.5), ("out_b", 19.5), ("h1_b", 1.0),
+                        ("out_w1", 0.0)]:
+        panel.controls[name].value = value
+        fresh = hidden.hidden_explorer(**panel.values)
+        np.testing.assert_array_equal(_pixels(panel), _pixels(fresh), err_msg=f"{name}={value}")
+
+
+@pytest.mark.parametrize("values", [{}, {"out_w1": 20.0, "out_w2": -3.0, "out_b": -8.0},
+                                    {"h1_w1": -12.5, "h2_b": 3.0, "out_b": 0.5}])
+def test_probability_backgrounds_look_as_matplotlibs_images_of_the_grids(values):
+    """The backgrounds, written pixel by pixel, look as the images of the 101 x 101 grids
+    that matplotlib resampled before (same order of drawing, same colours and alpha): the
+    same picture, a little sharper where the probability changes fastest."""
+    panel = hidden.hidden_explorer(**values)
+    ours = _pixels(panel).astype(int)
+    live = panel.live
+    for artist, key, extent, over in ((live.p_image, "P_input", (-0.5, 1.5, -0.5, 1.5), False),
+                                      (live.h_image, "P_hidden", (0.0, 1.0, 0.0, 1.0), True)):
+        artist.set_visible(False)
+        image = artist.axes.imshow(panel.state[key], origin="lower", extent=extent,
+                                   cmap="RdBu_r", vmin=0.0, vmax=1.0, alpha=0.35,
+                                   interpolation="bilinear")
+        if over:
+            live.layer(image)
+        else:
+            image.set_animated(True)
+            live._animated.insert(0, image)  # drawn first over the background, as before
+    assert live.axes[1].get_xlim() == pytest.approx((-0.05, 1.05))
+    live.invalidate()
+    difference = np.abs(ours - _pixels(panel)).max(axis=2)
+    # the grid's bilinear image blurs the steepest edges a little: a few pixels differ there
+    assert difference.max() <= 24 and difference.mean() < 1.0
+    assert np.mean(difference <= 2) > 0.95
+
+
+def test_hidden_space_pixels_show_the_probability_at_their_centres():
+    panel = hidden.hidden_explorer(out_w1=7.5, out_w2=-4.0, out_b=-1.0)
+    pixels = _pixels(panel)
+    ax = panel.live.axes[1]
+    height = pixels.shape[0]
+    for h1, h2 in [(0.3, 0.5), (0.42, 0.9), (0.55, 0.1)]:
+        x, y = ax.transData.transform((h1, h2))
+        column, row = int(x), int(height - y)
+        centre = ax.transData.inverted().transform((column + 0.5, height - row - 0.5))
+        p = 1 / (1 + np.exp(-(7.5 * centre[0] - 4.0 * centre[1] - 1.0)))
+        colour = np.asarray(matplotlib.colormaps["RdBu_r"](p, bytes=True)[:3], float)
+        expected = 255 + (colour - 255) * 0.35
+        assert np.abs(pixels[row, column] - expected).max() <= 1.0, (h1, h2)
 
 
 def test_hidden_explorer_leaves_a_picture_when_saved():

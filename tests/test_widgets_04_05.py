@@ -188,6 +188,21 @@ def test_neuron_graph_redraws_only_the_numbers_that_changed_like_a_full_redraw()
             assert cached.live.values["x"] in drawn
 
 
+def test_neuron_graph_numbers_are_the_pixels_matplotlib_draws(monkeypatch):
+    """The numbers come from cached glyphs (nncourse.widgets.glyphs): after a walk of the
+    sliders the picture equals a panel whose text matplotlib draws itself."""
+    from nncourse.widgets import backprop
+
+    cached = neuron_graph_explorer()
+    for name, value in [("x", -2.35), ("w", 2.95), ("b", -0.05), ("y", 0), ("x", 0.0),
+                        ("w", -1.7), ("b", 2.4)]:
+        cached.controls[name].value = value
+    monkeypatch.setattr(backprop, "cache_glyphs", lambda canvas: None)
+    plain = neuron_graph_explorer(**cached.values)
+    np.testing.assert_array_equal(np.asarray(cached.live.canvas.buffer_rgba()),
+                                  np.asarray(plain.live.canvas.buffer_rgba()))
+
+
 # ---------------------------------------------------------------- MSE vs MAE with outliers
 @pytest.mark.parametrize("outlier", [OUTLIER_RANGE[0], 3.4, 12.5, 20.0, OUTLIER_RANGE[1]])
 def test_outlier_state_best_constants_are_mean_and_median(outlier):

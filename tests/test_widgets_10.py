@@ -174,3 +174,157 @@ def test_the_kernel_panel_is_not_redrawn_when_only_the_digit_changes():
     assert drawn == []
     panel.controls["k00"].value = 2.0
     assert len(drawn) == 9
+
+
+# ---- fast artists: the same pixels as matplotlib's own ------------------------------
+
+
+def _figure_pixels(build, redraws: int = 2) -> list[np.ndarray]:
+    """``build(ax)`` on a fresh figure the explorer's size; its pixels after each full draw
+    (``build`` may return a callback that changes the artists before each draw)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9.0, 2.6), dpi=80)  # no layout engine: the same place each draw
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.subplots(1, 4)
+    for ax in axes:  # no ticks, as in the explorer (and a cheaper full draw)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    change = build(axes)
+    pixels = []
+    for step in range(redraws):
+        if change is not None:
+            change(step)
+        canvas.draw()
+        pixels.append(np.asarray(canvas.buffer_rgba()).copy())
+    return pixels
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (4, 4), (10, 10), (12, 12), (5, 7)])
+def test_block_image_draws_the_pixels_imshow_draws(shape):
+    from nncourse.widgets.blocks import block_image
+
+    rng = np.random.default_rng(sum(shape))
+    frames = [rng.normal(size=shape) * 5 for _ in range(3)]
+
+    def build(make):
+        def run(axes):
+            arts = [make(axes[0], frames[0], cmap="RdBu_r"),
+                    make(axes[1], frames[0], cmap="gray_r", vmin=0, vmax=16),
+                    make(axes[2], frames[0], cmap="viridis")]
+            axes[2].set_xlim(-2.0, shape[1] * 0.6)  # partly outside the axes: clipped
+
+            def change(step):
+                for art in arts:
+                    art.set_data(frames[step])
+                arts[0].set_clim(-np.abs(frames[step]).max(), np.abs(frames[step]).max())
+            return change
+        return run
+
+    kept = []
+    mine = _figure_pixels(lambda axes: (build(block_image)(axes), kept.extend(axes[:3]))[0], 3)
+    theirs = _figure_pixels(build(lambda ax, data, **kw: ax.imshow(data, **kw)), 3)
+    for step, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+        np.testing.assert_array_equal(a, b, err_msg=f"draw {step}")
+    assert [len(ax.images[0]._maps) for ax in kept] == [1, 1, 1]  # one map, used 3 times
+
+
+def test_block_image_leaves_masked_cells_to_matplotlib():
+    from nncourse.widgets.blocks import block_image
+
+    data = np.arange(9.0).reshape(3, 3)
+    data[1, 1] = np.nan
+    mine = _figure_pixels(lambda axes: block_image(axes[0], data, cmap="RdBu_r") and None)
+    theirs = _figure_pixels(lambda axes: axes[0].imshow(data, cmap="RdBu_r") and None)
+    np.testing.assert_array_equal(mine[-1], theirs[-1])
+
+
+def test_the_explorers_numbers_come_from_the_glyph_cache():
+    panel = kernel_explorer("identity")
+    for value in (2.0, 0.0, 2.0, 0.0, 2.0):
+        panel.controls["k00"].value = value
+    cache = panel.live.canvas.get_renderer().draw_text
+    assert {"0", "1", "2"} <= {key[0] for key in cache.layouts} and cache.bitmaps
+    assert not cache.failed
+
+
+def _drawn_by_matplotlib(monkeypatch, *args, **kwargs):
+    """An explorer whose images and text matplotlib's own AxesImage and RendererAgg draw."""
+    from functools import partial
+
+    from matplotlib.image import AxesImage
+
+    from nncourse.widgets import convolution
+
+    with monkeypatch.context() as patch:
+        patch.setattr(convolution, "cache_glyphs", lambda canvas: None)
+        panel = kernel_explorer(*args, **kwargs)
+    live = panel.live
+    for art in (live.image_art, live.kernel_art, live.map_art, live.pool_art):
+        if hasattr(AxesImage, "_make_image"):
+            art._make_image = partial(AxesImage._make_image, art)
+    return panel
+
+
+def test_explorer_pixels_are_matplotlibs_own_drawing(monkeypatch):
+    """Cached backgrounds, block images and cached glyphs give the pixels of a fresh
+    explorer (laid out at the same start) drawn whole by matplotlib's AxesImage and text."""
+    cached = kernel_explorer("sharpen", stride=2, padding=1)
+    plain = _drawn_by_matplotlib(monkeypatch, "sharpen", stride=2, padding=1)
+    walk = [*WALK, ("k00", 8.0), ("k11", -0.35), ("k00", 0.5), ("k11", -3.0),
+            ("preset", "outline (Laplacian)"), ("preset", "sharpen"), ("padding", 0)]
+    for name, value in walk:
+        plain.live.invalidate()  # everything drawn again, every time
+        for panel in (cached, plain):
+            panel.controls[name].value = value
+        np.testing.assert_array_equal(_pixels(cached), _pixels(plain), err_msg=f"{name}={value}")
+
+
+def _patch_make_image(monkeypatch, hook: str, **extra):
+    """A matplotlib whose ``AxesImage.make_image`` calls ``hook`` with ``extra`` keywords."""
+    from matplotlib.image import AxesImage
+    from matplotlib.transforms import Bbox, TransformedBbox
+
+    def make_image(self, renderer, magnification=1.0, unsampled=False):
+        x1, x2, y1, y2 = self.get_extent()
+        bbox = Bbox(np.array([[x1, y1], [x2, y2]]))
+        clip = ((self.get_clip_box() or self.axes.bbox) if self.get_clip_on()
+                else self.get_figure(root=True).bbox)
+        return getattr(self, hook)(self._A, bbox, TransformedBbox(bbox, self.get_transform()),
+                                   clip, magnification, unsampled=unsampled, **extra)
+
+    monkeypatch.setattr(AxesImage, "make_image", make_image)
+
+
+@pytest.mark.parametrize("breakage", ["recolours", "new argument", "renamed"])
+def test_block_images_without_the_private_hook_are_matplotlibs_drawing(breakage, monkeypatch):
+    """Where ``AxesImage._make_image`` is gone, called with another argument, or gives other
+    pixels than the cell maps, the explorer still draws, and draws matplotlib's picture."""
+    from matplotlib.image import _ImageBase
+
+    original = _ImageBase._make_image
+    if breakage == "recolours":  # colour bytes rounded to even: the cell codes mislead
+        def recoloured(self, *args, **kwargs):
+            output, x, y, trans = original(self, *args, **kwargs)
+            if output is not None:
+                output = output.copy()
+                output[..., :3] &= 0xFE
+            return output, x, y, trans
+        monkeypatch.setattr(_ImageBase, "_make_image", recoloured)
+    elif breakage == "new argument":
+        monkeypatch.setattr(_ImageBase, "_make_image",
+                            lambda self, *args, smooth=False, **kwargs:
+                            original(self, *args, **kwargs))
+        _patch_make_image(monkeypatch, "_make_image", smooth=True)
+    else:
+        monkeypatch.setattr(_ImageBase, "_resample_image", original, raising=False)
+        monkeypatch.delattr(_ImageBase, "_make_image")
+        _patch_make_image(monkeypatch, "_resample_image")
+    cached = kernel_explorer("sharpen", stride=2, padding=1)
+    plain = _drawn_by_matplotlib(monkeypatch, "sharpen", stride=2, padding=1)
+    for name, value in [("k00", 8.0), ("padding", 2), ("preset", "outline (Laplacian)")]:
+        plain.live.invalidate()
+        for panel in (cached, plain):
+            panel.controls[name].value = value
+        np.testing.assert_array_equal(_pixels(cached), _pixels(plain), err_msg=f"{name}={value}")

@@ -7,15 +7,18 @@ marks where ``f'(z)`` has fallen below 1% of its peak: there the activation lets
 gradient through (saturated, or "dead" for ReLU).
 
 Runs in the kernel. Most changes move an axes' limits (the y range follows the curves, the
-x range is the input range), so :class:`PanelFigure` redraws only the panel whose limits
-changed, in its own column of pixels, and keeps the titles and axis labels where the first
-draw put them; every frame is the same, pixel for pixel, as a full redraw.
+x range is the input range), so :class:`PanelFigure` redraws only the panels whose limits
+changed, each in its own column of pixels, on a cached picture of its y axis, and keeps
+the titles and axis labels where the first draw put them; every frame is the same, pixel
+for pixel, as a full redraw. Text comes from cached glyphs (:mod:`nncourse.widgets.glyphs`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
@@ -23,6 +26,7 @@ import numpy as np
 
 from nncourse.live import ControlPanel, LiveFigure, slider
 from nncourse.live import finite_number as _finite
+from nncourse.widgets.glyphs import cache_glyphs
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 LEAKY_ALPHA = 0.1  # larger than the usual 0.01 so that the leak is visible
@@ -97,24 +101,32 @@ class PanelFigure(LiveFigure):
     :meth:`set_limits` changes some panels' limits; the next render wipes each such
     panel's column of pixels (between the midpoints of the gaps to its neighbours, as the
     first draw placed them) back to the empty figure, draws the axes there and keeps the
-    result as the new background. When every panel changed, or a panel's tick labels
-    leave its column, the whole figure is redrawn instead. After the first full draw the
+    result as the new background. Each axes draws its y axis before its x axis (a
+    figure-wide order, so a full draw agrees): the column with the axes' background and y
+    axis alone is kept per y range (:attr:`UNDERS` of them), and a change of the x range
+    draws only the x axis and what lies over it. When a panel's tick labels leave its
+    column, the whole figure is redrawn instead. After the first full draw the
     titles and axis labels keep their places (matplotlib would re-measure every tick label
     to place them on every draw). The backgrounds of the last :attr:`SAVED` sets of limits
     are kept: going back to one is a blit.
     """
 
     SAVED = 24  # backgrounds kept (about 0.5 MB each for the lesson's figure)
+    UNDERS = 32  # columns with a y axis kept (about 0.3 MB each)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._changed: set[int] = set()
+        self._spilled = False  # a changed panel's labels, as last drawn, left its column
         self._blank: np.ndarray | None = None
         self._columns: list[tuple[int, int]] = []
-        # whether each panel's tick labels, as drawn now, stay in its column (None: not
-        # measured yet; measured only when a redraw of one panel needs it)
-        self._fits: list[bool | None] = [None] * len(self.axes)
-        self._saved: OrderedDict[tuple, tuple[Any, list[bool | None]]] = OrderedDict()
+        # (panel, "x" or "y", limits) -> whether that axis's tick labels at those limits
+        # stay in the panel's column (measured when a redraw of some panels needs it)
+        self._fits: dict[tuple, bool] = {}
+        self._saved: OrderedDict[tuple, Any] = OrderedDict()
+        self._unders: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        for ax in self.axes:  # the y axis first: its picture can then be kept under the x axis
+            ax.yaxis.set_zorder(ax.xaxis.get_zorder() - 0.01)
 
     def set_limits(self, limits: dict[Any, tuple[tuple[float, float], tuple[float, float]]]
                    ) -> None:
@@ -122,33 +134,34 @@ class PanelFigure(LiveFigure):
         and are redrawn at the next render."""
         changed = {self.axes.index(ax): (xlim, ylim) for ax, (xlim, ylim) in limits.items()
                    if not (np.allclose(ax.get_xlim(), xlim) and np.allclose(ax.get_ylim(), ylim))}
-        if self._background is not None and len(self._changed | set(changed)) < len(self.axes):
+        if self.background is not None:
             for i in changed:  # as drawn now: must its old labels be wiped beyond its column?
-                self._measure(i)
+                self._spilled |= i not in self._changed and not self._measure(i)
         for i, (xlim, ylim) in changed.items():
             self.axes[i].set(xlim=xlim, ylim=ylim)
         self._changed.update(changed)
 
     def invalidate(self) -> None:
         self._changed.clear()
+        self._spilled = False
         self._saved.clear()
+        self._unders.clear()
+        self._fits.clear()
         super().invalidate()
 
     def render(self) -> bytes:
         key = tuple(limit for ax in self.axes for limit in (*ax.get_xlim(), *ax.get_ylim()))
         if self._changed and key in self._saved:
-            background, fits = self._saved[key]
-            self._background, self._fits = background, list(fits)
+            self.background = self._saved[key]
             self._saved.move_to_end(key)
-        elif self._changed and self._background is not None:
+        elif self._changed and self.background is not None:
             self._redraw_panels()
         self._changed.clear()
-        if self._background is None:
-            self._fits = [None] * len(self.axes)
+        self._spilled = False
         png = super().render()
         if self._blank is None:
             self._freeze()
-        self._saved[key] = (self._background, list(self._fits))
+        self._saved[key] = self.background
         while len(self._saved) > self.SAVED:
             self._saved.popitem(last=False)
         return png
@@ -179,36 +192,86 @@ class PanelFigure(LiveFigure):
             self._columns[i] = (x0, x1)
 
     def _measure(self, i: int) -> bool:
-        """Whether axes ``i``'s tick labels stay in its column (the figure's edges clip
-        the outer columns; the titles and axis labels are centred and fixed)."""
-        if self._fits[i] is None:
-            renderer = self.canvas.get_renderer()
-            ax = self.axes[i]
-            boxes = [label.get_window_extent(renderer)
-                     for label in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+        """Whether axes ``i``'s tick labels, those drawn at its limits now, stay in its
+        column (the figure's edges clip the outer columns; the titles and axis labels are
+        centred and fixed)."""
+        ax = self.axes[i]
+        return all(self._axis_fits(i, name, axis, limits) for name, axis, limits in (
+            ("x", ax.xaxis, ax.get_xlim()), ("y", ax.yaxis, ax.get_ylim())))
+
+    def _axis_fits(self, i: int, name: str, axis: Any, limits: tuple[float, float]) -> bool:
+        """Whether ``axis`` of panel ``i`` keeps its tick labels in the panel's column at
+        ``limits`` (its limits now): they depend on those limits only."""
+        key = (i, name, *limits)
+        if key not in self._fits:
+            box = axis.get_tightbbox(self.canvas.get_renderer())
             x0, x1 = self._columns[i]
-            width = self._blank.shape[1]
-            self._fits[i] = (x0 == 0 or all(x0 <= box.x0 for box in boxes)) and \
-                (x1 == width or all(box.x1 <= x1 for box in boxes))
-        return bool(self._fits[i])
+            self._fits[key] = box is None or (
+                (x0 == 0 or x0 <= box.x0) and (x1 == self._blank.shape[1] or box.x1 <= x1))
+        return self._fits[key]
 
     def _redraw_panels(self) -> None:
-        if len(self._changed) == len(self.axes) or not all(
-                self._measure(i) for i in range(len(self.axes))):
-            self._background = None  # every panel, or one spills: one full draw
+        if self._spilled or not all(self._measure(i) for i in range(len(self.axes))
+                                    if i not in self._changed):
+            self.background = None  # a panel spills out of its column: one full draw
             return
-        self.canvas.restore_region(self._background)
+        self.canvas.restore_region(self.background)
         pixels = np.asarray(self.canvas.buffer_rgba())
         renderer = self.canvas.get_renderer()
-        for i in sorted(self._changed):
-            x0, x1 = self._columns[i]
-            pixels[:, x0:x1] = self._blank[:, x0:x1]
-            self.axes[i].draw(renderer)
-            self._fits[i] = None
-        if all(self._measure(i) for i in self._changed):
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        if all([self._draw_panel(i, pixels, renderer) for i in sorted(self._changed)]):
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         else:
-            self._background = None  # a panel spills out of its column: draw everything
+            self.background = None  # a panel spills out of its column: draw everything
+
+    def _draw_panel(self, i: int, pixels: np.ndarray, renderer: Any) -> bool:
+        """Draw axes ``i`` in its column: its background and y axis from the column kept
+        for its y range (drawn and kept if none is), then the rest over them. Whether it
+        stayed in its column (no pixel outside it changed); if it did, that is noted for
+        its limits, so their labels need no measuring."""
+        ax = self.axes[i]
+        x0, x1 = self._columns[i]
+        outside = pixels[:, :x0].copy(), pixels[:, x1:].copy()
+        under = (ax.patch, ax.yaxis)
+        key = (i, *ax.get_ylim())
+        picture = self._unders.get(key)
+        if picture is not None:
+            pixels[:, x0:x1] = picture
+            self._unders.move_to_end(key)
+        else:
+            pixels[:, x0:x1] = self._blank[:, x0:x1]
+            with _only(ax, under):
+                ax.draw(renderer)
+            picture = pixels[:, x0:x1].copy()
+        with _hidden(under):
+            ax.draw(renderer)
+        if not (np.array_equal(outside[0], pixels[:, :x0])
+                and np.array_equal(outside[1], pixels[:, x1:])):
+            return False
+        self._fits[(i, "x", *ax.get_xlim())] = self._fits[(i, "y", *ax.get_ylim())] = True
+        if key not in self._unders:
+            self._unders[key] = picture
+            while len(self._unders) > self.UNDERS:
+                self._unders.popitem(last=False)
+        return True
+
+
+@contextmanager
+def _hidden(artists: Iterable[Any]) -> Iterator[None]:
+    """The visible ones of ``artists`` hidden for a while."""
+    shown = [artist for artist in artists if artist.get_visible()]
+    for artist in shown:
+        artist.set_visible(False)
+    try:
+        yield
+    finally:
+        for artist in shown:
+            artist.set_visible(True)
+
+
+def _only(ax: Any, artists: Iterable[Any]) -> Any:
+    """Every child of ``ax`` but ``artists`` (and the axes' background) hidden for a while."""
+    keep = set(artists)
+    return _hidden([a for a in ax.get_children() if a not in keep and a is not ax.patch])
 
 
 def _draw(live: PanelFigure, state: dict[str, Any]) -> str:
@@ -237,6 +300,7 @@ def activation_explorer(activation: str = "sigmoid", x_max: float = 8.0, w: floa
                         b: float = 0.0) -> ControlPanel:
     """Pick an activation; slide the input range, weight and bias; see f and f'."""
     live = PanelFigure(1, 2, figsize=(7.2, 2.9))
+    cache_glyphs(live.canvas)  # tick labels: each string laid out and rendered once
     state = activation_state(activation, x_max, w, b)
     a_ax, slope_ax = live.axes
     (live.a_line,) = a_ax.plot(state["x"], state["a"], color="tab:blue", lw=2)

@@ -15,8 +15,8 @@ import numpy as np
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
-from nncourse.live import ControlPanel, slider
-from nncourse.widgets.backgrounds import Patches
+from nncourse.live import ControlPanel, Patches, slider
+from nncourse.widgets.glyphs import cache_glyphs
 
 FORWARD_COLOUR = "#1a7f37"
 BACKWARD_COLOUR = "#c0392b"
@@ -141,6 +141,7 @@ def neuron_graph_explorer(x: float = 1.5, w: float = -0.8, b: float = 0.3,
                           y: int = 1) -> ControlPanel:
     """Sliders x, w, b (and the label y) on one sigmoid neuron's graph with a BCE loss."""
     live = Patches(figsize=(8.0, 3.4))
+    cache_glyphs(live.canvas)
     _draw_graph(live)
     controls = {
         "x": slider("x", x, -3.0, 3.0, 0.05),

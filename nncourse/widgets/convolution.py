@@ -9,7 +9,10 @@ it is the only value left. The readout states the feature map's size,
 ``(n + 2 * padding - k) // stride + 1`` (:func:`output_size`).
 
 A change redraws little: each panel size (stride and padding) has its background drawn once,
-and the kernel panel is redrawn only when the kernel changes.
+and the kernel panel is redrawn only when the kernel changes. The four images colour their
+cells into a pixel map matplotlib drew once (:class:`~nncourse.widgets.blocks.BlockImage`)
+and text comes from cached glyphs (:func:`~nncourse.widgets.glyphs.cache_glyphs`): the same
+pixels as matplotlib's own drawing, in about half the time.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from nncourse.data import load_digits_images
-from nncourse.live import ControlPanel, slider
-from nncourse.widgets.backgrounds import KeyedBackgrounds
+from nncourse.live import ControlPanel, KeyedBackgrounds, slider
+from nncourse.widgets.blocks import block_image
+from nncourse.widgets.glyphs import cache_glyphs
 
 CUSTOM = "custom"
 PRESETS: dict[str, np.ndarray] = {
@@ -164,13 +168,15 @@ def _fit(ax: Any, art: Any, data: np.ndarray) -> None:
 def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
     titles = _titles(state)
     if titles != live.titles:  # the panels change size: their axes and titles change too
+        for ax, title, old in zip(live.axes, titles, live.titles, strict=True):
+            if title != old:
+                ax.title.set_text(title)  # its font and place were set by set_title
         live.titles = titles
-        for ax, title in zip(live.axes, titles, strict=True):
-            ax.set_title(title, fontsize=10)
         for ax, art, key in ((live.axes[0], live.image_art, "padded"),
                              (live.axes[2], live.map_art, "feature_map"),
                              (live.axes[3], live.pool_art, "pooled")):
-            _fit(ax, art, state[key])
+            if art.get_array().shape != state[key].shape:
+                _fit(ax, art, state[key])
         live.use(titles)  # one background per panel size, drawn once
     kernel = state["kernel"]
     if live.kernel_shown is None or not np.array_equal(kernel, live.kernel_shown):
@@ -265,16 +271,17 @@ def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0, stri
     entries = dict(zip(KERNEL_NAMES, PRESETS[preset].ravel().tolist(), strict=True))
     state = kernel_state(digit, preset, stride, padding, **entries)
     live = KeyedBackgrounds(1, 4, figsize=(9.0, 2.6))
+    cache_glyphs(live.canvas)  # the kernel's numbers and the titles: each glyph rendered once
     image_ax, kernel_ax, map_ax, pool_ax = live.axes
-    live.image_art = image_ax.imshow(state["padded"], cmap="gray_r", vmin=0, vmax=16)
+    live.image_art = block_image(image_ax, state["padded"], cmap="gray_r", vmin=0, vmax=16)
     left, top, width, height = state["frame"]
     live.frame = image_ax.add_patch(Rectangle((left, top), width, height, fill=False,
                                               edgecolor="tab:orange", linewidth=2))
-    live.kernel_art = kernel_ax.imshow(state["kernel"], cmap="RdBu_r")
+    live.kernel_art = block_image(kernel_ax, state["kernel"], cmap="RdBu_r")
     live.kernel_text = [kernel_ax.text(c, r, "", ha="center", va="center", fontsize=9)
                         for r in range(3) for c in range(3)]
-    live.map_art = map_ax.imshow(state["feature_map"], cmap="RdBu_r")
-    live.pool_art = pool_ax.imshow(state["pooled"], cmap="RdBu_r")
+    live.map_art = block_image(map_ax, state["feature_map"], cmap="RdBu_r")
+    live.pool_art = block_image(pool_ax, state["pooled"], cmap="RdBu_r")
     live.titles = _titles(state)
     live.use(live.titles)
     for ax, title in zip(live.axes, live.titles, strict=True):

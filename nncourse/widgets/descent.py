@@ -26,9 +26,9 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from nncourse.live import ControlPanel
+from nncourse.live import ControlPanel, KeyedBackgrounds
 from nncourse.reference import optim as _optim
-from nncourse.widgets.backgrounds import KeyedBackgrounds
+from nncourse.widgets.glyphs import cache_glyphs
 from nncourse.widgets.playground import (
     Guard,
     TrainingProblem,
@@ -302,6 +302,7 @@ def descent_explorer(lr: float = 0.05, steps: int = 30, method: str = "gradient 
     functions = {"sgd_update": sgd_update, "momentum_update": momentum_update,
                  "adam_update": adam_update}
     live = KeyedBackgrounds(1, 2, figsize=(8.0, 3.4))
+    cache_glyphs(live.canvas)  # the x-axis' tick labels: each string laid out once
     live.contours = {}
     contour_ax, loss_ax = live.axes
     (live.path,) = contour_ax.plot([], [], "o-", color="white", ms=3, lw=1.2, mec="k", mew=0.5)

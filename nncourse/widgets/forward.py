@@ -9,7 +9,7 @@ its plot, ``Y_TOP``); the readout gives each layer's standard deviation.
 Speed (every change is a blit, no whole redraw): each setting's layers are computed once
 and cached (``depth`` only shows more or fewer of them); the layers beyond ``depth`` are
 hidden by blank covers rather than by hiding their plots; each activation's x-axes have
-their own cached background (:class:`~nncourse.widgets.backgrounds.KeyedBackgrounds`).
+their own cached background (:class:`~nncourse.live.KeyedBackgrounds`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox, IdentityTransform
 
-from nncourse.live import ControlPanel, slider
-from nncourse.widgets.backgrounds import KeyedBackgrounds
+from nncourse.live import ControlPanel, KeyedBackgrounds, slider
 
 METHODS = ("zeros", "xavier", "he")
 ACTIVATIONS = ("tanh", "relu")

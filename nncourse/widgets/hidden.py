@@ -8,6 +8,10 @@ bends. The right plot is hidden-unit space: every point drawn at ``(h1, h2)``, t
 units' outputs, with the output unit's line ``w1 h1 + w2 h2 + b = 0``, which is straight
 there. ``hidden_state`` is the pure part. The hidden-space probability depends on the
 output's three sliders only: it is cached with the background and redrawn when they move.
+The two probability backgrounds are not images resampled by matplotlib (most of a frame's
+cost): :class:`_Probability` writes each pixel's colour, the probability at its centre in
+float32, straight into the figure's pixels; they look as the images of the 101 x 101 grids
+did (a few levels of 255 apart where the probability changes fastest).
 
 ``width_sweep`` trains one-hidden-layer networks of several widths on a toy set with the
 numpy reference code (``nncourse.reference.optim.train_mlp``, mini-batch gradient descent
@@ -17,20 +21,22 @@ as lesson 06 builds it); ``show_width_sweep`` draws each width's decision bounda
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import contourpy
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
 
-from nncourse.live import ControlPanel, slider
+from nncourse.live import ControlPanel, KeyedBackgrounds, slider
 from nncourse.live import finite_number as _finite
 from nncourse.reference.activations import sigmoid
 from nncourse.reference.forward import mlp_forward
 from nncourse.toy import make_toy
-from nncourse.widgets.backgrounds import KeyedBackgrounds
 
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR = np.array([0, 1, 1, 0])
@@ -126,13 +132,17 @@ def _hidden_probability(w1: float, w2: float, b: float) -> np.ndarray:
 
 _CLASS_COLORS = np.array([[0.13, 0.4, 0.67, 1.0], [0.8, 0.2, 0.15, 1.0]])  # XOR 0 blue, 1 red
 _UNIT_COLORS = ("tab:orange", "tab:purple")
+_PROBABILITY_CMAP = "RdBu_r"  # p = 0 blue, p = 1 red
+_COLOUR_TABLE = matplotlib.colormaps[_PROBABILITY_CMAP](  # RGBA, one row per colour
+    np.arange(matplotlib.colormaps[_PROBABILITY_CMAP].N), bytes=True).astype(np.float32)
 
 
 def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
-    live.p_image.set_data(state["P_input"])
+    live.p_image.probability = _network_probability(state["params"])
     if live.shown_hidden is not state["P_hidden"]:  # only the output's sliders change it
         live.shown_hidden = state["P_hidden"]
-        live.h_image.set_data(state["P_hidden"])
+        v = state["values"]
+        live.h_image.probability = _output_probability(v["out_w1"], v["out_w2"], v["out_b"])
         live.redraw_layers()
     for line, segment in zip(live.unit_lines, state["unit_lines"], strict=True):
         line.set_data(segment[:, 0], segment[:, 1])
@@ -150,6 +160,74 @@ def _draw(live: KeyedBackgrounds, state: dict[str, Any]) -> str:
             f"<th>(h1, h2)</th></tr>{rows}</table>")
 
 
+class _Probability(Artist):
+    """A probability over an ``extent`` of an axes, written straight into Agg's pixels:
+    each pixel shows ``probability(x, y)`` at its centre (``x`` a row, ``y`` a column of
+    data coordinates) in the colormap's colours, laid over what is under it with alpha
+    ``ALPHA`` (on an Agg renderer, the only one a live figure uses). No grid is resampled
+    (matplotlib's bilinear resampling of an image was most of a frame's cost); it looks as
+    the image of a 101 x 101 grid did, a little sharper where the probability changes
+    fastest."""
+
+    ALPHA = 0.35
+
+    def __init__(self, ax: Any, extent: tuple[float, float, float, float],
+                 probability: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+        super().__init__()
+        self.axes = ax
+        ax.add_artist(self)
+        self.extent = extent
+        self.probability = probability
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible() or not hasattr(renderer, "buffer_rgba"):
+            return
+        pixels = np.asarray(renderer.buffer_rgba())
+        height = pixels.shape[0]
+        left, right, bottom, top = self.extent
+        (x0, y0), (x1, y1) = self.axes.transData.transform([(left, bottom), (right, top)])
+        c0, c1 = math.ceil(x0 - 0.5), math.ceil(x1 - 0.5)  # pixels whose centres are inside
+        r0, r1 = math.ceil(height - y1 - 0.5), math.ceil(height - y0 - 0.5)  # rows from top
+        x = left + (np.arange(c0, c1) + 0.5 - x0) / (x1 - x0) * (right - left)
+        y = bottom + (height - 0.5 - np.arange(r0, r1) - y0) / (y1 - y0) * (top - bottom)
+        P = self.probability(x[None, :].astype(np.float32), y[:, None].astype(np.float32))
+        # the colormap's entry for each p, as Colormap.__call__ picks it: int(p N), N - 1 at 1
+        index = np.minimum((P * _COLOUR_TABLE.shape[0]).astype(np.intp),
+                           _COLOUR_TABLE.shape[0] - 1)
+        under = pixels[r0:r1, c0:c1]  # RGBA: whole rows of pixels are faster to work on
+        if under.min() == 255:  # all white (hidden space): each colour laid over white
+            under[...] = _OVER_WHITE[index]
+        else:  # below (1 - alpha) + colour alpha, rounded
+            under[...] = under * np.float32(1.0 - self.ALPHA) + _SHARE[index]
+
+
+# each colour's share of a pixel, plus a half to round; the same sum over white, once
+_SHARE = _COLOUR_TABLE * np.float32(_Probability.ALPHA) + np.float32(0.5)
+_OVER_WHITE = (np.float32(255) * np.float32(1.0 - _Probability.ALPHA) + _SHARE).astype(np.uint8)
+
+
+def _sigmoid32(z: np.ndarray) -> np.ndarray:
+    """The logistic function in float32, without overflow."""
+    return np.float32(0.5) + np.float32(0.5) * np.tanh(np.float32(0.5) * z)
+
+
+def _output_probability(w1: float, w2: float, b: float) -> Callable:
+    """``(h1, h2) -> sigmoid(w1 h1 + w2 h2 + b)``, the output unit over hidden-unit space."""
+    w1, w2, b = np.float32(w1), np.float32(w2), np.float32(b)
+    return lambda h1, h2: _sigmoid32(w2 * h2 + (w1 * h1 + b))
+
+
+def _network_probability(params: list[tuple[np.ndarray, np.ndarray]]) -> Callable:
+    """``(x1, x2) -> p``, the 2-2-1 network's probability over input space."""
+    (W1, b1), (W2, b2) = [(W.astype(np.float32), b.astype(np.float32)) for W, b in params]
+
+    def probability(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+        h = [_sigmoid32(W1[1, j] * x2 + (W1[0, j] * x1 + b1[j])) for j in range(2)]
+        return _sigmoid32(W2[1, 0] * h[1] + (W2[0, 0] * h[0] + b2[0]))
+
+    return probability
+
+
 def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h1_w2"],
                     h1_b: float = DEFAULTS["h1_b"], h2_w1: float = DEFAULTS["h2_w1"],
                     h2_w2: float = DEFAULTS["h2_w2"], h2_b: float = DEFAULTS["h2_b"],
@@ -162,9 +240,8 @@ def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h
     live = KeyedBackgrounds(1, 2, figsize=(8.4, 4.4))
     ax_in, ax_h = live.axes
     X, y = state["X"], state["y"]
-    live.p_image = ax_in.imshow(state["P_input"], origin="lower", extent=(LOW, HIGH, LOW, HIGH),
-                                cmap="RdBu_r", vmin=0.0, vmax=1.0, alpha=0.35,
-                                interpolation="bilinear")
+    live.p_image = _Probability(ax_in, (LOW, HIGH, LOW, HIGH),
+                                _network_probability(state["params"]))
     ax_in.scatter(X[:, 0], X[:, 1], s=9, c=_CLASS_COLORS[y], edgecolors="none", zorder=3)
     live.unit_lines = [ax_in.plot([], [], color=color, lw=2.0,
                                   label=f"unit {i + 1}: w·x + b = 0")[0]
@@ -175,9 +252,9 @@ def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h
     ax_in.set(xlim=(LOW, HIGH), ylim=(LOW, HIGH), xlabel="x1", ylabel="x2", aspect="equal",
               title="input space")
     ax_in.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7)
-    live.h_image = ax_h.imshow(state["P_hidden"], origin="lower", extent=(0.0, 1.0, 0.0, 1.0),
-                               cmap="RdBu_r", vmin=0.0, vmax=1.0, alpha=0.35,
-                               interpolation="bilinear")
+    v = state["values"]
+    live.h_image = _Probability(ax_h, (0.0, 1.0, 0.0, 1.0),
+                                _output_probability(v["out_w1"], v["out_w2"], v["out_b"]))
     live.hidden_points = ax_h.scatter(state["H"][:, 0], state["H"][:, 1], s=9,
                                       c=_CLASS_COLORS[y], edgecolors="none", zorder=3)
     live.output_line = ax_h.plot([], [], color="black", lw=2.0, ls="--",

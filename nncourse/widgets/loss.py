@@ -18,8 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from nncourse.live import ControlPanel, LiveFigure, slider
-from nncourse.widgets.backgrounds import KeyedBackgrounds
+from nncourse.live import ControlPanel, KeyedBackgrounds, LiveFigure, slider
 
 _P_GRID = np.linspace(0.001, 0.999, 400)
 W_RANGE = (-3.0, 6.0)

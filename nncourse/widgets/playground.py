@@ -26,11 +26,21 @@ Pieces, each testable without a browser:
   small low-resolution heatmap per unit of a hidden layer (drawn only while it is on),
   all on one colour scale, constant units hatched grey.
 
-Speed (``benchmarks/playground_fps.py``): training and evaluation run numpy's BLAS on one
-thread (:func:`one_blas_thread`: the matrices are small, and a second thread only waits,
-most of all on a busy machine); the heatmap is coloured here and its pixels copied into
-the Agg buffer (:class:`PixelCopy`, the same pixels matplotlib draws), with the points and
-curves blitted on a cached background; the thumbnails are one palette PNG, no matplotlib.
+Speed (``benchmarks/playground_fps.py``, ``benchmarks/control_latency.py``): training and
+evaluation run numpy's BLAS on one thread (:func:`one_blas_thread`: the matrices are small,
+and a second thread only waits, most of all on a busy machine), and freed arrays stay in
+the heap (:mod:`~nncourse.widgets.playground_heap`); the heatmap is coloured here and its
+pixels copied into the Agg buffer (:class:`PixelCopy`, the same pixels matplotlib draws),
+with the points and curves blitted on a cached background, one per limits of the loss
+axes (a control that starts training over comes back to the fresh limits: no axes are
+drawn); the grid's forward pass is reused while the network is the same (new data from
+the data or noise control, Reset), and a fresh network's pass is kept a while (a layers,
+units or activation control moved back starts the same network again, see
+:data:`FRESH_GRID_BYTES`); the course's ``mlp_forward`` runs as
+:func:`~nncourse.widgets.playground_fast.mlp_forward` (the same numbers, bit for bit, its
+sigmoid 6 times sooner); the probe of a new network runs only for the learner's functions;
+the thumbnails are one palette PNG in one ``Image`` widget, no matplotlib, their labels
+drawn once per number of units.
 """
 
 from __future__ import annotations
@@ -58,6 +68,8 @@ from nncourse.reference import backprop as _backprop
 from nncourse.reference import forward as _forward
 from nncourse.reference import optim as _optim
 from nncourse.toy import make_toy
+from nncourse.widgets import playground_fast
+from nncourse.widgets.playground_heap import keep_freed_memory
 
 Params = list[tuple[np.ndarray, np.ndarray]]
 
@@ -125,6 +137,16 @@ MAX_LAYERS, MAX_UNITS = 4, 32
 """The layers and units sliders' ranges end here (0 to 4 hidden layers of 1 to 32 units)."""
 MAX_NOISE = 0.5
 """The noise slider's end."""
+LOSS_AXIS_TOPS: tuple[float, ...] = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+"""The loss axes' tops (times a power of ten) once a loss leaves them: see
+:func:`loss_axis_top`."""
+_FRESH_LIMITS = ((0.0, 1.0), (0.0, 1.0))  # the loss axes after a reset
+FRESH_GRID_BYTES = 16 << 20
+"""What the grid passes of fresh networks show (boundary and hidden units' maps), kept
+for a control moved back (see :meth:`PlaygroundModel._keep_fresh_grid`), holds at most
+this many bytes (a 2-32-32-32-32-1 network's: 0.7 MB; the whole pass would be 21 MB)."""
+_KEPT_FRESH_GRIDS = 16  # and at most this many networks
+_KEPT_BACKGROUNDS = 6  # static pictures kept for other limits (750 KB each)
 _RESET_KEYS = frozenset({"dataset", "noise", "n_train", "n_test", "hidden_layers", "units",
                          "activation", "seed"})
 _LIVE_KEYS = frozenset({"lr", "batch_size", "optimizer", "regularization", "strength",
@@ -132,7 +154,7 @@ _LIVE_KEYS = frozenset({"lr", "batch_size", "optimizer", "regularization", "stre
 
 REFERENCE: dict[str, Callable[..., Any]] = {
     "init_mlp": _forward.init_mlp,
-    "mlp_forward": _forward.mlp_forward,
+    "mlp_forward": playground_fast.mlp_forward,  # the course's, bit for bit, sooner
     "mlp_backward": _backprop.mlp_backward,
     "sgd_update": _optim.sgd_update,
     "momentum_update": _optim.momentum_update,
@@ -207,25 +229,52 @@ def unit_mosaic(maps: np.ndarray, cols: int = UNIT_COLUMNS,
     return out
 
 
+@functools.cache
+def _label_ink(number: int) -> tuple[np.ndarray, int, int]:
+    """The pixels of the label ``"unit <number>"`` (Pillow's default font, size 10, black
+    on white, anchored at its middle bottom), and where its box starts from the anchor."""
+    font, text = ImageFont.load_default(size=10), f"unit {number}"
+    left, top, right, bottom = font.getbbox(text, anchor="mb")
+    label = Image.new("P", (right - left, bottom - top), _WHITE)
+    ImageDraw.Draw(label).text((-left, -top), text, fill=_BLACK, font=font, anchor="mb")
+    return np.asarray(label) != _WHITE, left, top
+
+
+def _paste(ink: np.ndarray, label: tuple[np.ndarray, int, int], x: int, y: int) -> None:
+    """Add a label's pixels (:func:`_label_ink`) to ``ink`` with its anchor at ``(x, y)``,
+    cut at the edges."""
+    pixels, left, top = label
+    x0, y0 = x + left, y + top
+    height, width = pixels.shape
+    cut_y, cut_x = max(0, -y0), max(0, -x0)
+    y1, x1 = min(ink.shape[0], y0 + height), min(ink.shape[1], x0 + width)
+    if y1 > y0 + cut_y and x1 > x0 + cut_x:
+        ink[y0 + cut_y:y1, x0 + cut_x:x1] |= pixels[cut_y:y1 - y0, cut_x:x1 - x0]
+
+
 class UnitThumbnails:
     """The hidden-unit thumbnails of one layer as an ``ipywidgets.Image``, encoded straight
     from :func:`unit_mosaic` (a palette PNG, magnified ``_ZOOM`` times, labels drawn once):
     no matplotlib in a frame, so the view costs a few milliseconds even for 32 units."""
 
-    def __init__(self, units: int, cols: int = UNIT_COLUMNS):
+    def __init__(self, units: int, cols: int = UNIT_COLUMNS,
+                 image: widgets.Image | None = None):
         self.units, self.cols = int(units), min(int(units), cols)
-        blank = unit_mosaic(np.zeros((self.units, _TILE, _TILE)), self.cols)
-        labels = Image.new("P", (blank.shape[1] * _ZOOM, blank.shape[0] * _ZOOM), _WHITE)
-        draw, font = ImageDraw.Draw(labels), ImageFont.load_default(size=10)
-        for k in range(self.units):
+        rows = -(-self.units // self.cols)
+        blank = np.full((rows * (_TILE + _BAND), self.cols * (_TILE + _GAP) - _GAP), _WHITE,
+                        np.uint8)  # unit_mosaic's shape; no picture yet
+        self._ink = np.zeros((blank.shape[0] * _ZOOM, blank.shape[1] * _ZOOM), bool)
+        for k in range(self.units):  # each label's ink drawn once per process
             row, col = divmod(k, self.cols)
-            draw.text((_ZOOM * (col * (_TILE + _GAP) + _TILE / 2),
-                       _ZOOM * (row * (_TILE + _BAND) + _BAND) - 1),
-                      f"unit {k + 1}", fill=_BLACK, font=font, anchor="mb")
-        self._labels = np.asarray(labels)
-        self._ink = self._labels != _WHITE
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{self._labels.shape[1]}px", height="auto"))
+            _paste(self._ink, _label_ink(k + 1),
+                   _ZOOM * (col * (_TILE + _GAP)) + _ZOOM * _TILE // 2,
+                   _ZOOM * (row * (_TILE + _BAND) + _BAND) - 1)
+        self._ink_at = np.flatnonzero(self._ink)  # the labels' pixels, as flat indices
+        self.width = f"{self._ink.shape[1]}px"
+        # one Image widget may serve thumbnails of several sizes (``image``): a new widget
+        # per number of units cost more than drawing its thumbnails
+        self.image = image if image is not None else widgets.Image(
+            format="png", layout=widgets.Layout(width=self.width, height="auto"))
         self.renders = 0
         self.mosaic = blank
 
@@ -234,7 +283,7 @@ class UnitThumbnails:
         :func:`unit_mosaic`), labels included."""
         self.mosaic = unit_mosaic(maps, self.cols, scale)
         big = np.repeat(np.repeat(self.mosaic, _ZOOM, axis=0), _ZOOM, axis=1)
-        big[self._ink] = _BLACK
+        big.reshape(-1)[self._ink_at] = _BLACK
         picture = Image.fromarray(big, mode="P")
         picture.putpalette(PALETTE)
         buffer = io.BytesIO()
@@ -243,8 +292,11 @@ class UnitThumbnails:
         return buffer.getvalue()
 
     def refresh(self, maps: np.ndarray, scale: float | None = None) -> None:
-        """Show ``maps``."""
-        self.image.value = self.render(maps, scale)
+        """Show ``maps`` (and give the image this mosaic's width)."""
+        value = self.render(maps, scale)
+        if self.image.layout.width != self.width:
+            self.image.layout.width = self.width
+        self.image.value = value
 
 
 class PixelCopy(Artist):
@@ -261,7 +313,7 @@ class PixelCopy(Artist):
         super().__init__()
         self.image = image
         self._key: tuple | None = None
-        self._map: tuple[slice, slice, np.ndarray, np.ndarray] | None = None
+        self._map: tuple[slice, slice, np.ndarray] | None = None
 
     def draw(self, renderer: Any) -> None:
         colours = self.image.get_array()
@@ -275,11 +327,15 @@ class PixelCopy(Artist):
         if self._map is None:
             self.image.draw(renderer)
             return
-        rows, cols, row_of, col_of = self._map
-        np.asarray(renderer.buffer_rgba())[rows, cols] = colours[row_of][:, col_of]
+        rows, cols, cells = self._map
+        # one 32-bit pixel per cell, taken by a flat index: the same bytes, 8 times sooner
+        pixels = np.ascontiguousarray(colours).view(np.uint32).reshape(-1)
+        np.asarray(renderer.buffer_rgba()).view(np.uint32)[rows, cols, 0] = pixels.take(cells)
 
     def _read_map(self, renderer: Any, colours: np.ndarray
-                  ) -> tuple[slice, slice, np.ndarray, np.ndarray] | None:
+                  ) -> tuple[slice, slice, np.ndarray] | None:
+        """The pixels the image covers (rows, columns) and, for each, the flat index of the
+        data cell it shows; ``None`` when that cannot be read."""
         height, width = colours.shape[:2]
         probes = []
         for mark in (17, 201):
@@ -303,7 +359,7 @@ class PixelCopy(Artist):
                 or np.any(block[..., 1] != row_of[:, None])
                 or col_of.max() >= width or row_of.max() >= height):
             return None
-        return rows, cols, row_of, col_of
+        return rows, cols, row_of[:, None] * width + col_of[None, :]
 
 
 def boundary_grid(size: int = GRID, extent: float = EXTENT) -> np.ndarray:
@@ -581,6 +637,53 @@ def one_blas_thread() -> Any:
     return _blas().limit(limits=1, user_api="blas")
 
 
+def loss_axis_top(loss: float) -> float:
+    """The loss axes' top when a loss of ``loss`` leaves them: the first of
+    :data:`LOSS_AXIS_TOPS` times a power of ten at or above ``1.2 * loss`` (20 % headroom;
+    at least 0.12). A few tops only, so that each one's axes are drawn once and cached:
+    new data or a new network often starts above a loss of 1, each a little differently."""
+    wanted = 1.2 * max(float(loss), 0.1)
+    scale = 10.0 ** np.floor(np.log10(wanted))
+    return next(float(f"{top * scale:.6g}") for top in (*LOSS_AXIS_TOPS, 10.0)
+                if top * scale >= wanted * (1 - 1e-9))
+
+
+def _same_params(a: Params, b: Params) -> bool:
+    """The same weights and biases (the same object, or equal arrays of equal shapes)."""
+    return a is b or (len(a) == len(b) and all(
+        x.shape == y.shape and np.array_equal(x, y)
+        for pa, pb in zip(a, b, strict=True) for x, y in zip(pa, pb, strict=True)))
+
+
+class _KeptMaps(dict):
+    """What a fresh network's grid pass shows of its hidden units, as kept by
+    :meth:`PlaygroundModel._keep_fresh_grid`: hidden layer -> its units' maps (every
+    :data:`UNIT_STRIDE`-th grid point)."""
+
+
+def _maps_from(cache: Mapping[str, Any], layer: int, width: int, activation: str,
+               stride: int) -> np.ndarray:
+    """Hidden layer ``layer``'s maps from a grid pass's cache: its ``A``, or where that is
+    not usable, the activation of its ``Z``."""
+    try:
+        A = _array(cache["A"][layer], "A", (GRID * GRID, width))
+    except (BadOutput, IndexError, KeyError, TypeError):
+        with np.errstate(all="ignore"):
+            A = _ACTIVATIONS[activation](cache["Z"][layer - 1])
+    return A.reshape(GRID, GRID, width)[::stride, ::stride].transpose(2, 0, 1)
+
+
+def _tree_bytes(value: Any) -> int:
+    """The bytes of the arrays inside lists, tuples and dicts."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (list, tuple)):
+        return sum(_tree_bytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_tree_bytes(v) for v in value.values())
+    return 0
+
+
 def _bce(y: np.ndarray, p: np.ndarray) -> float:
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -672,11 +775,16 @@ class PlaygroundModel:
     """
 
     def __init__(self, functions: GuardedFunctions | None = None, **settings: Any):
+        keep_freed_memory()  # a frame's arrays reuse the heap, not fresh pages
         self.functions = functions or GuardedFunctions()
         settings = _legacy(settings)
         check_settings(settings)
         self.settings: dict[str, Any] = {**DEFAULTS, **settings}
         self.grid = boundary_grid()
+        self._last_grid: tuple | None = None  # see _grid_pass
+        self._fresh_grids: list[tuple] = []  # grid passes of fresh networks (_grid_pass)
+        self._fresh_bytes: list[int] = []  # and the bytes of each one's arrays
+        self._data_key: tuple | None = None  # the settings that made the data (see reset)
         self.reset()
 
     @property
@@ -702,7 +810,7 @@ class PlaygroundModel:
             return True
         if "optimizer" in changed:
             self.opt_state = None
-            if not self.problem:
+            if not self.problem and self.probing:
                 try:
                     self.probe()
                 except TrainingProblem as exc:
@@ -713,8 +821,10 @@ class PlaygroundModel:
         """New data and fresh parameters from the settings; history cleared."""
         s = self.settings
         check_settings(s)
-        self.X_train, self.y_train, self.X_test, self.y_test = toy_split(
-            s["dataset"], s["noise"], s["n_train"], s["n_test"], s["seed"])
+        data_key = (s["dataset"], s["noise"], s["n_train"], s["n_test"], s["seed"])
+        if data_key != self._data_key:  # a new network on the same data keeps its arrays
+            self.X_train, self.y_train, self.X_test, self.y_test = toy_split(*data_key)
+            self._data_key = data_key
         self.rng = np.random.default_rng(s["seed"])
         self.order = np.arange(0)
         self.position = 0
@@ -732,7 +842,8 @@ class PlaygroundModel:
                 self.params = self.functions.init_mlp(self.sizes, s["seed"],
                                                       INIT_METHODS[s["activation"]])
                 self.evaluate()
-                self.probe()
+                if self.probing:
+                    self.probe()
         except TrainingProblem as exc:
             self.problem = str(exc)
 
@@ -740,6 +851,15 @@ class PlaygroundModel:
     def rule(self) -> str:
         """The update rule the optimizer setting runs, e.g. ``"adam_update"``."""
         return OPTIMIZERS[self.settings["optimizer"]]
+
+    @property
+    def probing(self) -> bool:
+        """Whether :meth:`probe` has something to find out: one of the functions it runs
+        is the learner's own (the course's reference functions do not fail on a fresh
+        network, so with none of the learner's the probe is skipped)."""
+        fns = self.functions
+        return any(name in fns.own and fns.active[name] is fns.own[name]
+                   for name in ("mlp_forward", "mlp_backward", self.rule))
 
     def probe(self) -> None:
         """Run ``mlp_backward`` and the optimizer's update rule once on the first training
@@ -796,22 +916,61 @@ class PlaygroundModel:
         return done
 
     def evaluate(self) -> None:
-        """Train and test loss, test accuracy and the boundary heatmap, from one forward
-        pass over training points, test points and the grid together."""
-        n_train, n_test = len(self.X_train), len(self.X_test)
-        X = np.concatenate([self.X_train, self.X_test, self.grid])
-        p, cache = self.functions.mlp_forward(X, self.params, self.sizes,
-                                              self.settings["activation"])
-        self._grid_cache = cache
-        p = p[:, 0]
-        p_train, p_test = p[:n_train], p[n_train:n_train + n_test]
-        self.boundary = p[n_train + n_test:].reshape(GRID, GRID)
+        """Train and test loss, test accuracy and the boundary heatmap: one forward pass
+        over the training and test points, one over the grid (:meth:`_grid_pass`)."""
+        n_train = len(self.X_train)
+        p, _ = self.functions.mlp_forward(np.concatenate([self.X_train, self.X_test]),
+                                          self.params, self.sizes, self.settings["activation"])
+        p_train, p_test = p[:n_train, 0], p[n_train:, 0]
+        self.boundary, self._grid_cache = self._grid_pass()
         h = self.history
         h["step"].append(self.steps)
         h["epoch"].append(self.epoch)
         h["train_loss"].append(_bce(self.y_train, p_train))
         h["test_loss"].append(_bce(self.y_test, p_test))
         h["test_accuracy"].append(float(np.mean((p_test >= 0.5) == self.y_test)))
+
+    @property
+    def grid_cache(self) -> dict | None:
+        """The forward pass's cache over the grid at the last evaluation (``None``: none;
+        a :class:`_KeptMaps` where a fresh network's kept picture was reused)."""
+        return self._grid_cache
+
+    def _grid_pass(self) -> tuple[np.ndarray, dict]:
+        """The boundary and the forward pass's cache over the grid. The grid does not
+        depend on the data: when the parameters, the activation and the forward function
+        are those of the last grid pass (new data for the same network: the data or noise
+        control, Reset), that pass is reused."""
+        key = (self.settings["activation"], self.functions.active["mlp_forward"])
+        for record in (self._last_grid, *reversed(self._fresh_grids)):
+            if record is not None and record[0] == key and _same_params(record[1], self.params):
+                self._last_grid = record
+                return record[2], record[3]
+        p, cache = self.functions.mlp_forward(self.grid, self.params, self.sizes, key[0])
+        boundary = p[:, 0].reshape(GRID, GRID)
+        self._last_grid = (key, self.params, boundary, cache)
+        if self.steps == 0:
+            self._keep_fresh_grid(self._last_grid)
+        return boundary, cache
+
+    def _keep_fresh_grid(self, record: tuple) -> None:
+        """Keep what a fresh network's grid pass shows a while (the boundary and the hidden
+        units' maps, :class:`_KeptMaps`, not the whole pass: up to
+        :data:`FRESH_GRID_BYTES`): a layers, units or activation control moved back starts
+        the same network from the seed again, whose picture is then reused."""
+        key, params, boundary, cache = record
+        try:
+            kept = _KeptMaps({layer: np.ascontiguousarray(_maps_from(
+                cache, layer, self.sizes[layer], key[0], UNIT_STRIDE))
+                for layer in range(1, len(self.sizes) - 1)})
+        except Exception:  # a cache the maps cannot be read from: nothing is kept
+            return
+        record = (key, params, boundary.copy(), kept)
+        self._fresh_grids.append(record)
+        self._fresh_bytes.append(_tree_bytes(record[2:]))
+        while len(self._fresh_grids) > 1 and (sum(self._fresh_bytes) > FRESH_GRID_BYTES
+                                              or len(self._fresh_grids) > _KEPT_FRESH_GRIDS):
+            del self._fresh_grids[0], self._fresh_bytes[0]
 
     def hidden_maps(self, layer: int = 1, stride: int = UNIT_STRIDE) -> np.ndarray:
         """What each unit of hidden layer ``layer`` (1 = first) computes over the plane at
@@ -822,16 +981,16 @@ class PlaygroundModel:
             raise ValueError(f"layer should be a hidden layer, 1 to {len(self.sizes) - 2}, "
                              f"got {layer!r}")
         layer, width = int(layer), self.sizes[int(layer)]
-        if self._grid_cache is None:
+        cache, activation = self._grid_cache, self.settings["activation"]
+        if cache is None:
             return np.zeros((width, GRID // stride, GRID // stride))
-        start = len(self.X_train) + len(self.X_test)
-        try:
-            A = _array(self._grid_cache["A"][layer][start:], "A", (GRID * GRID, width))
-        except (BadOutput, IndexError, KeyError, TypeError):
-            with np.errstate(all="ignore"):
-                A = _ACTIVATIONS[self.settings["activation"]](
-                    self._grid_cache["Z"][layer - 1][start:])
-        return A.reshape(GRID, GRID, width)[::stride, ::stride].transpose(2, 0, 1)
+        if isinstance(cache, _KeptMaps):
+            if stride == UNIT_STRIDE:
+                return cache[layer]
+            with one_blas_thread():  # other strides: the whole pass again
+                _, cache = self.functions.mlp_forward(self.grid, self.params, self.sizes,
+                                                      activation)
+        return _maps_from(cache, layer, width, activation, stride)
 
 
 # ---------------------------------------------------------------- the widget
@@ -922,6 +1081,9 @@ class Playground(StaticPicture, widgets.VBox):
         self.units_header = widgets.HTML()
         self.units_live: UnitThumbnails | None = None
         self._units_key: tuple[int, int] | None = None
+        self._thumbnails: dict[int, UnitThumbnails] = {}  # by number of units
+        self._units_image = widgets.Image(format="png", layout=widgets.Layout(height="auto"))
+        self._units_shown: tuple | None = None  # (layer, activation, grid pass) drawn last
         self.units_box = widgets.VBox([])
         self.speed = _dropdown((1, 5, 25), 1, "steps/tick")
         self.player = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms,
@@ -933,6 +1095,9 @@ class Playground(StaticPicture, widgets.VBox):
         self.readout = widgets.HTML()
         self.notes = widgets.HTML()
         self.live = LiveFigure(1, 2, figsize=(8.4, 3.5), dpi=80)
+        self._backgrounds: dict[tuple, Any] = {}  # static pictures by the loss axes' limits
+        self._background_key: tuple | None = None
+        self._points_of: np.ndarray | None = None  # the training points the dots show
         self._build_figure()
         buttons = widgets.HBox([self.player, self.step_button, self.reset_button, self.speed])
         c = self.controls
@@ -980,12 +1145,37 @@ class Playground(StaticPicture, widgets.VBox):
         top = max(finite) if finite else 1.0
         (x0, x1), (y0, y1) = curves.get_xlim(), curves.get_ylim()
         new_x1 = x1 if x0 == 0 and epochs <= x1 else max(1.0, 2.0 * epochs)
-        new_y1 = y1 if y0 == 0 and top <= y1 else 1.2 * max(top, 0.1)
+        new_y1 = y1 if y0 == 0 and top <= y1 else loss_axis_top(top)
         if (new_x1, new_y1) == (x1, y1):
             return False
         curves.set_xlim(0, new_x1)
         curves.set_ylim(0, new_y1)
         return True
+
+    def _use_background(self) -> tuple:
+        """The static picture for the loss axes' limits now: the cached one, else the next
+        render draws it (axes, ticks, labels, legend; everything but the animated artists).
+        Its key: the limits."""
+        curves = self.live.axes[1]
+        key = (curves.get_xlim(), curves.get_ylim())
+        if key != self._background_key:
+            cached = self._backgrounds.get(key)
+            if cached is None:
+                self.live.invalidate()
+            else:
+                self.live.background = cached
+            self._background_key = key
+        return key
+
+    def _keep_background(self, key: tuple) -> None:
+        """Cache the static picture just drawn for ``key``: the fresh limits' one for good
+        (every Reset and architecture or data change comes back to them), a few others."""
+        if self.live.background is None or self._backgrounds.get(key) is self.live.background:
+            return
+        self._backgrounds[key] = self.live.background
+        others = [k for k in self._backgrounds if k != _FRESH_LIMITS]
+        for old in others[:-_KEPT_BACKGROUNDS]:
+            del self._backgrounds[old]
 
     def redraw(self, full: bool = False) -> None:
         """Update the heatmap, the loss curves, the readout and the notes."""
@@ -997,14 +1187,18 @@ class Playground(StaticPicture, widgets.VBox):
         live.train_line.set_data(h["epoch"], h["train_loss"])
         live.test_line.set_data(h["epoch"], h["test_loss"])
         if full:
-            for label, points in enumerate(live.points):
-                points.set_data(m.X_train[m.y_train == label].T)
+            if self._points_of is not m.X_train:  # a new network on the same data: kept
+                for label, points in enumerate(live.points):
+                    points.set_data(m.X_train[m.y_train == label].T)
+                self._points_of = m.X_train
             curves = live.axes[1]
-            curves.set_xlim(0, 1)
-            curves.set_ylim(0, 1)
-        if self._fit_axes() or full:
-            live.invalidate()
+            if (curves.get_xlim(), curves.get_ylim()) != _FRESH_LIMITS:
+                curves.set_xlim(*_FRESH_LIMITS[0])
+                curves.set_ylim(*_FRESH_LIMITS[1])
+        self._fit_axes()
+        key = self._use_background()
         live.refresh()
+        self._keep_background(key)
         if full:
             self._sync_units_view()
         self._draw_units()
@@ -1045,10 +1239,20 @@ class Playground(StaticPicture, widgets.VBox):
             if self.units_box.children:
                 self.units_box.children = []
             return
-        if self._units_key != (layer, self.model.sizes[layer]) or self.units_live is None:
-            self.units_live = UnitThumbnails(self.model.sizes[layer])
-            self._units_key = (layer, self.model.sizes[layer])
-            self.units_box.children = []  # the new image goes in below
+        units = self.model.sizes[layer]
+        if self._units_key != (layer, units) or self.units_live is None:
+            if units not in self._thumbnails:  # labels drawn once per number of units
+                self._thumbnails[units] = UnitThumbnails(units, image=self._units_image)
+            self.units_live = self._thumbnails[units]
+            self._units_key = (layer, units)
+            self._units_shown = None
+        shown = (layer, self.model.settings["activation"], self.model.grid_cache)
+        last = self._units_shown
+        if last is not None and last[:2] == shown[:2] and last[2] is shown[2]:
+            if not self.units_box.children:  # the same grid pass: the picture is up to date
+                self.units_box.children = [self.units_header, self.units_live.image]
+            return
+        self._units_shown = shown
         maps = self.model.hidden_maps(layer)
         activation = self.model.settings["activation"]
         scale = layer_scale(maps, BOUNDED_SCALES.get(activation))

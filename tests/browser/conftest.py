@@ -1,4 +1,5 @@
-"""Fixtures of the browser tests: one JupyterLab server and one Chromium per test session.
+"""Fixtures of the browser tests: one JupyterLab server and one Chromium per test process
+(under xdist each worker that runs browser tests starts its own: tests/support/markers.py).
 
 The server serves a temporary folder laid out like the course repository, never the
 repository itself: ``lessons/`` holds *solved* copies of every released lesson (a student
@@ -11,6 +12,7 @@ A test that cannot start Chromium fails, saying why; it is never skipped.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,10 +39,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """artifacts/browser/ at the repository root (git-ignored)."""
+    """artifacts/browser/ at the repository root (git-ignored), without an earlier run's
+    failure screenshots (the xdist workers of one run clean it once: browser tests run in
+    both, and a worker starting later keeps the other's)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for stale in ARTIFACTS.glob("FAILED-*.png"):
-        stale.unlink()
+    marker, run = ARTIFACTS / ".run", os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None or not marker.exists() or marker.read_text() != run:
+        for stale in ARTIFACTS.glob("FAILED-*.png"):
+            stale.unlink(missing_ok=True)
+        marker.write_text(run or "")
     return ARTIFACTS
 
 

@@ -910,7 +910,9 @@ def _lr3_run() -> dict:
             full()
             dead[step] = [k + 1 for k, values in enumerate(model.hidden_maps(2))
                           if not np.any(values)]
-    on_data = model._grid_cache["A"][2][:len(model.X_train)]  # layer 2 on the training points
+    _, cache = model.functions.mlp_forward(model.X_train, model.params, model.sizes,
+                                           model.settings["activation"])
+    on_data = cache["A"][2]  # layer 2 on the training points
     return {"loss": np.array(losses), "accuracy": np.array(accuracies), "dead": dead,
             "active_on_data": int(np.sum(np.any(on_data > 0, axis=0)))}
 

@@ -89,11 +89,11 @@ def first_epoch_is_slowest():
     assert len(seconds) == 4 and seconds[0] > max(seconds[1:])
 
 
-@claim(LESSON, "seed-note", "Seed 0 gives the same accuracy twice; seeds 1 and 2 land within "
-       "0.03 of it.")
+@claim(LESSON, "seed-note", "Seed 0 gives the same accuracy twice; seed 1 lands within 0.03 "
+       "of it.")
 def same_seed_same_accuracy():
     runs = ns()["runs"]
-    assert [seed for seed, _ in runs] == [0, 0, 1, 2]
+    assert [seed for seed, _ in runs] == [0, 0, 1]
     assert runs[0][1] == runs[1][1]
     assert all(abs(accuracy - runs[0][1]) < 0.03 for _, accuracy in runs[2:])
 
@@ -104,10 +104,12 @@ def other_seed_slightly_different():
     assert any(0 < abs(accuracy - runs[0][1]) < 0.03 for _, accuracy in runs[2:])
 
 
-@claim(LESSON, "widget-intro", "Every press trains from the same starting weights (the same "
-       "seed), so only your settings change; a callback redraws the curves after every epoch. "
-       "The first press for each number of hidden units waits a moment before its first epoch "
-       "while Keras traces the training step into a graph; later presses reuse it")
+@claim(LESSON, "widget-intro", "Every press starts a fresh training run from the same seed (it "
+       "does not continue the last run), so only your settings change; a callback redraws the "
+       "curves after every epoch. The first press for each number of hidden units waits a "
+       "moment before its first epoch while TensorFlow or JAX traces the training step (as in "
+       "the timing section); later presses with the same number of units reuse it (with "
+       "TensorFlow, the default, even at a new batch size)")
 def presses_repeat_and_reuse_the_traced_step():
     names = ns()
     data = (names["X_train"][:300], names["y_train"][:300], names["X_val"], names["y_val"])
@@ -122,7 +124,10 @@ def presses_repeat_and_reuse_the_traced_step():
     trainer.controls["lr"].value = 0.1
     trainer.controls["batch_size"].value = 8
     again = trainer.train()
-    assert traces == [], "a later press traced the training step again"
+    from nncourse.keras_env import backend_name
+
+    if backend_name() == "tensorflow":  # its batches have an unknown size: no new trace
+        assert traces == [], "a later press traced the training step again"
     # ...and gives what a fresh model gives with those settings
     assert again == keras_train.keras_trainer(*data, epochs=2, lr=0.1, batch_size=8).train()
     model = trainer.model

@@ -15,6 +15,7 @@ each group to one worker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,8 @@ BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 # a fixture a test uses -> reasons
-BY_FIXTURE: dict[str, tuple[str, ...]] = {"binder_env": ("binder",)}
+BY_FIXTURE: dict[str, tuple[str, ...]] = {"binder_env": ("binder",),
+                                           "graded_lesson": ("binder",)}  # kernels in Binder
 
 # modules whose tests share a module- or session-scoped fixture: one xdist group each
 SHARED_FIXTURE_MODULES = {
@@ -75,10 +77,57 @@ SHARED_FIXTURE_MODULES = {
     "test_provenance_grading", "test_toolkit_feedback_export", "test_zip_collect",
     "test_binder",
 }
+# browser modules with servers of their own (module-scoped fixtures): one group each; the
+# other browser tests share a worker's JupyterLab server, lessons 07-10's run-all apart
+BROWSER_SERVER_MODULES = {"test_main_command", "test_formgrader"}
 # modules parametrized by lesson that cache per lesson: one xdist group per lesson
 PER_LESSON_MODULES = {"test_mutants", "test_grading_nbgrader", "test_claims"}
 # modules that read one lesson's autograde (conftest's ``graded_lesson``): one group per lesson
 AUTOGRADE_MODULES = {"test_grading_nbgrader", "test_saved_figures"}
+
+
+# Expected seconds of the costly work units (setup + call + teardown summed per unit, as
+# ``.venv/bin/python tests/support/suite_groups.py`` prints them from a ``CI=true python3
+# course.py test --durations=0`` run): conftest's scheduler starts the costliest unit first,
+# so that no long group starts last while the other worker runs out of work. Only the order
+# depends on them: stale figures cost time, never a check. Keys: a group of :func:`group`, or
+# (TEST_SECONDS) a module whose tests run alone, per test. Measured 2026-11-30 on the quiet
+# machine (units of 20 s or more; 2146 tests, 37.9 core-minutes, 19 min 21 s on 2 workers).
+GROUP_SECONDS: dict[str, float] = {
+    "browser": 186.0, "browser-keras-lessons": 163.0, "test_claims-07": 114.0,
+    "test_any_course": 108.0, "test_zip_collect": 92.0, "test_exchange": 77.0,
+    "test_autograde": 66.0, "autograde-09": 65.0, "autograde-07": 65.0, "autograde-10":
+    64.0, "test_claims-09": 62.0, "test_provenance": 61.0, "browser-test_main_command":
+    59.0, "browser-test_formgrader": 55.0, "test_autograde_hostile-multi": 54.0,
+    "autograde-08": 49.0, "test_autograde_hostile-postgresql": 43.0,
+    "test_autograde_hostile-sqlite": 42.0, "test_claims-08": 42.0, "test_mutants-07": 37.0,
+    "test_claims-10": 35.0, "test_lms_export": 35.0, "autograde-06": 28.0,
+    "test_toolkit_feedback_export": 27.0, "autograde-05": 26.0, "test_provenance_grading":
+    26.0, "autograde-03": 25.0, "test_claims-06": 23.0, "autograde-04": 22.0,
+    "autograde-00": 22.0, "autograde-02": 21.0, "autograde-01": 20.0,
+    # builds the Binder environment where no cached one fits (a fresh clone, CI): 2-4 min
+    "test_binder": 200.0,
+}
+TEST_SECONDS: dict[str, float] = {"test_autograde_scale": 52.0}
+# a unit that the tables do not name: per test, by whether the test is slow
+SLOW_TEST_SECONDS, FAST_TEST_SECONDS = 3.0, 0.05
+
+
+def expected_seconds(unit: str, nodeids: Sequence[str]) -> float:
+    """The expected cost of a work unit (a :func:`group`, or a test alone) of ``nodeids``."""
+    if unit in GROUP_SECONDS:
+        return GROUP_SECONDS[unit]
+    module = Path(nodeids[0].partition("::")[0]).stem if nodeids else ""
+    per_test = TEST_SECONDS.get(module)
+    if per_test is None:
+        slow = bool(BY_MODULE.get(module)) or "browser" in Path(nodeids[0]).parts[:-1]
+        per_test = SLOW_TEST_SECONDS if slow else FAST_TEST_SECONDS
+    return per_test * len(nodeids)
+
+
+def costliest_first(units: dict[str, Sequence[str]]) -> list[str]:
+    """The units' names, costliest first (ties keep their order)."""
+    return sorted(units, key=lambda unit: -expected_seconds(unit, list(units[unit])))
 
 
 def _module(item: pytest.Item) -> str:
@@ -120,9 +169,12 @@ def group(nodeid: str) -> str | None:
     reads, so it groups nothing."""
     path, _, name = nodeid.partition("::")
     module = Path(path).stem
-    if "browser" in Path(path).parts[:-1]:
-        return "browser"  # one JupyterLab server and one Chromium per worker
     params = name.partition("[")[2].rstrip("]")
+    keras_lesson = params[:2].isdigit() and int(params[:2]) >= 7
+    if "browser" in Path(path).parts[:-1]:  # one JupyterLab server and one Chromium a worker
+        if module in BROWSER_SERVER_MODULES:
+            return f"browser-{module}"
+        return "browser-keras-lessons" if keras_lesson else "browser"
     if module == "test_autograde_hostile":  # one graded course per variant
         variant = params.split("-")[0]
         return f"{module}-{variant if variant in ('sqlite', 'postgresql') else 'multi'}"

@@ -1,0 +1,44 @@
+"""The course's reference forward pass, computed with fewer temporary arrays and bitwise
+the same, for the playground's frames.
+
+:func:`mlp_forward` is the reference ``mlp_forward`` (same checks, same errors, same cache)
+adding each layer's bias in place (``Z = A @ W; Z += b``): on a 10,000-point grid through
+layers of 32 units that saves a 2.6 MB temporary per layer on every frame.
+``tests/test_playground.py`` compares both bit for bit. (The reference ``sigmoid`` itself
+computes its two stable formulas without boolean masks since issue 12: 9 ms -> 1.4 ms per
+such layer.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nncourse.reference import activations as _activations
+from nncourse.reference import forward as _forward
+from nncourse.reference._validate import as_float_array, check_params
+
+_FAST = {"relu": _activations.relu, "tanh": _activations.tanh,
+         "sigmoid": _activations.sigmoid}
+
+
+def mlp_forward(X: Any, params: Any, hidden_activation: str = "relu",
+                output_activation: str = "sigmoid") -> tuple[np.ndarray, dict[str, Any]]:
+    """The reference ``mlp_forward`` (the same ``(A_out, cache)``, bit for bit); other
+    activations than ReLU, tanh and sigmoid go to the reference itself."""
+    if hidden_activation not in _FAST or output_activation not in _FAST:
+        return _forward.mlp_forward(X, params, hidden_activation, output_activation)
+    params = check_params(params)
+    A = as_float_array(X, "X", 2)
+    cache: dict[str, Any] = {"A": [A], "Z": [], "hidden_activation": hidden_activation,
+                             "output_activation": output_activation}
+    for i, (W, b) in enumerate(params):
+        if A.shape[1] != W.shape[0]:  # the reference's own error
+            _forward.dense_forward(A, W, b)
+        Z = A @ W  # ``A @ W + b`` without a temporary array: the same sums
+        Z += b
+        A = _FAST[output_activation if i == len(params) - 1 else hidden_activation](Z)
+        cache["Z"].append(Z)
+        cache["A"].append(A)
+    return A, cache
