@@ -80,7 +80,8 @@ def keras_l2_is_lam_sum_w2():
        "for a slider, all 343 combinations of the three sliders (7 values each) were trained in "
        "advance by the same code, with a fixed seed, and ship with the course: moving a slider "
        "only looks its curves up. That is one seed per combination: another seed moves the lowest "
-       "validation loss by several hundredths, and the last one by more, so small differences "
+       "validation loss by several hundredths, and the validation loss at the last epoch by more, "
+       "so small differences "
        "between combinations may be seed noise (lesson 07). The curves are the cross-entropy on "
        "each set (without the L2 term, with dropout off), after every epoch, counted from 0 as "
        "in the readout")
