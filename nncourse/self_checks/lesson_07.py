@@ -7,24 +7,27 @@ QUESTIONS = (
         "07.big-model",
         "The big network has over 4000 times as many weights as the small one, so each "
         "sample needs over 4000 times more arithmetic. On a CPU (the big one trained in "
-        "batches of 1024, the small one in batches of 64), how much longer does one training "
-        "sample take the big network?",
-        ("About 4000 times longer: the time follows the arithmetic.",
-         "Longer, but less than 20 times longer.",
-         "Less time than the small network."),
-        answer=1,
+        "batches of 1024, the small one in batches of 64), how does the time one training "
+        "sample takes the big network compare with the small one's?",
+        ("About 4000 times as long: the time follows the arithmetic.",
+         "Between 20 and 1000 times as long: a CPU does many multiplications at once, "
+         "so less than 4000.",
+         "Less than 20 times as long; on some processors even less time than the small "
+         "network."),
+        answer=2,
         why="The small network's time is mostly a fixed overhead per training step (Python "
             "and Keras' bookkeeping, starting many tiny operations), not arithmetic. The big "
-            "network's arithmetic is large enough to keep the CPU busy, so its much larger "
-            "arithmetic costs only a few times more time per sample. Part of the gap is the "
-            "batch: a step's overhead is shared by 1024 samples in the big network's steps, "
-            "by 64 in the small one's. A GPU, which does arithmetic much faster but does not "
-            "remove the overhead, helps the big one most.",
+            "network's arithmetic is large enough to keep the CPU busy, so its far larger "
+            "arithmetic costs only a few times the time per sample, on some processors "
+            "even less. Part of the gap is the batch: a step's overhead is "
+            "shared by 1024 samples in the big network's steps, by 64 in the small one's. A "
+            "GPU, which does arithmetic much faster but does not remove the overhead, helps "
+            "the big one most.",
         notes={0: "That would hold if arithmetic were all a step costs; for a 257-weight "
                   "network it is a tiny part of it.",
-               2: "The big network does far more arithmetic per sample; the overhead per "
-                  "step is shared by 1024 samples instead of 64, but the arithmetic still "
-                  "adds up."},
+               1: "A CPU does do several multiplications at once, but that speeds both "
+                  "networks' arithmetic alike. What closes the gap is that the small "
+                  "network's time is mostly overhead per step, not arithmetic."},
     ),
     Choice(
         "07.float16-gradient",

@@ -436,7 +436,7 @@ def big_model_self_check():
     ratio = speed["big"]["per_sample"] / speed["small"]["per_sample"]
     q = question("07.big-model")
     assert speed["big"]["weights"] / speed["small"]["weights"] > 4000
-    assert q.answer == (0 if ratio > 1000 else 1 if 1 < ratio < 20 else 2)
+    assert q.answer == (0 if ratio >= 1000 else 1 if ratio >= 20 else 2)
 
 
 # --- mixed precision ----------------------------------------------------------------------
