@@ -240,6 +240,7 @@ class Notebook:
     solutions: list[str] = field(default_factory=list)
     locked: dict[str, tuple[str, str]] = field(default_factory=dict)  # released, full
     setup_sources: list[str] = field(default_factory=list)
+    demonstrations: dict[str, str] = field(default_factory=dict)  # id -> squashed source
 
     @property
     def file(self) -> str:

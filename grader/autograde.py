@@ -7,7 +7,8 @@ each (student, notebook), in this order:
 
 1. **sanitize** (:mod:`grader.sanitize`, nbgrader's preprocessors against the gradebook),
    then the ``after_sanitize`` hooks;
-2. **execute** in a sandbox (a worker);
+2. **execute** in a sandbox (a worker), leaving out the demonstration cells the source
+   marks and the student left unchanged (:mod:`grader.demonstrations`);
 3. the ``before_record`` hooks, then **record** (:mod:`grader.record`: nbgrader's
    ``SaveAutoGrades``, ``AssignLatePenalties``; ``autograded/``) and append to the journal.
 
@@ -26,10 +27,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import nbformat
 from tqdm import tqdm
 
 from grader.assignment import Assignment, Notebook
 from grader.course import Course, ensure_assignment
+from grader.demonstrations import not_run
 from grader.jobs import DaskPool, Job, LocalPool, Result
 from grader.journal import FAILED, GRADED, MISSING, Journal, state_of
 from grader.provenance import ReferenceCheck
@@ -160,8 +163,11 @@ class Grading:
         for hook in self.hooks.after_sanitize:
             sanitized = hook(task, sanitized)
         self.pending[(task.student, task.notebook.name)] = (task, sanitized.notes)
+        skip = not_run(nbformat.reads(sanitized.source, as_version=4),
+                       task.notebook.demonstrations) if task.notebook.demonstrations else []
         return Job(self.name, task.notebook.name, task.student, sanitized.source,
-                   files[task.student], self.limits, self.sensitive, self.preload, self.config)
+                   files[task.student], self.limits, self.sensitive, self.preload, self.config,
+                   tuple(skip))
 
     # -- stage 3: record ---------------------------------------------------------------
     def on_result(self, result: Result) -> None:

@@ -22,6 +22,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from grader import assignment as model
+from grader.demonstrations import marked, problems
 
 JOURNAL_DIR = ".nngrade"
 CONFIG_FILE = "nbgrader_config.py"
@@ -140,12 +141,13 @@ class Course:
                     found = None
             if found is not None and (found.notebooks or not from_source
                                       or not folder.is_dir()):
-                return found
+                return _with_demonstrations(found, folder)
         if not folder.is_dir():
             raise ValueError(f"no such assignment: {name} (no {folder} and not in the "
                              f"gradebook)")
         if from_source:
-            return model.from_source(name, folder, self.hidden_markers)
+            return _with_demonstrations(model.from_source(name, folder, self.hidden_markers),
+                                        folder)
         raise ValueError(f"{name} is not in the gradebook: run `nngrade autograde "
                          f"{name}` (or `nbgrader generate_assignment {name}`)")
 
@@ -186,6 +188,21 @@ class Course:
             digest.update(rel.encode())
             digest.update((file_digest(path) or "").encode())
         return digest.hexdigest()
+
+
+def _with_demonstrations(found: model.Assignment, folder: Path) -> model.Assignment:
+    """``found`` with each notebook's demonstration cells, as its source marks them
+    (:mod:`grader.demonstrations`; none when the source cannot be read or marks a cell
+    unsafely: then every cell runs, and ``nngrade release --check`` says why)."""
+    import nbformat
+
+    for notebook in found.notebooks:
+        try:
+            nb = nbformat.read(str(folder / notebook.file), as_version=4)
+            notebook.demonstrations = {} if problems(nb) else marked(nb)
+        except Exception:  # noqa: BLE001 - no source, no demonstrations: every cell runs
+            notebook.demonstrations = {}
+    return found
 
 
 def file_digest(path: Path) -> str | None:

@@ -1,7 +1,7 @@
 """Execute one sanitized notebook the way nbgrader's ``Execute`` does, but contained.
 
 :class:`GradingExecute` *is* nbgrader's ``Execute`` preprocessor (so cells, outputs, error
-records and time-outs are nbgrader's), with four additions:
+records and time-outs are nbgrader's), with five additions:
 
 - the kernel is forked into a sandbox by :mod:`grader.sandbox` (warm start, limits);
 - **canaries** (:mod:`grader.canary`) before each graded test cell. When one scores as
@@ -12,7 +12,9 @@ records and time-outs are nbgrader's), with four additions:
 - **kernel death** in a cell (``os._exit``, a segfault, the memory or process limit, a hung
   kernel that ignores interrupts) scores that cell 0, restarts the kernel and re-runs the
   earlier non-test cells without the guilty one, so exercises it did not touch still count;
-- an **output cap** per cell and a **deadline** for the whole notebook.
+- an **output cap** per cell and a **deadline** for the whole notebook;
+- **demonstration cells** (``not_run``, :mod:`grader.demonstrations`) are not run, not even
+  after a restart; each holds a one-line note instead of outputs.
 
 The notebook is graded cell by cell (:meth:`GradingExecute._grade`): check the deadline,
 skip quarantined cells, check the kernel before a test (canary), run the cell, recover
@@ -32,10 +34,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import output_from_msg
 from nbgrader.preprocessors import Execute
-from traitlets import Any, Dict, Instance, Unicode
+from traitlets import Any, Dict, Instance, List, Unicode
 
 from grader import canary
 from grader.assignment import grade_id, is_student_cell, is_test
+from grader.demonstrations import NOT_RUN
 from grader.sandbox import Limits, SandboxKernelManager, exit_reason
 
 MAX_PROBE_OUTPUTS = 50
@@ -83,6 +86,7 @@ class GradingExecute(Execute):
     limits = Instance(Limits, args=())
     files = Dict()
     workdir_name = Unicode("work")
+    not_run = List()  # indices of demonstration cells left out (grader.demonstrations)
 
     def create_kernel_manager(self) -> SandboxKernelManager:
         self.scratch = self.factory.new_scratch(self.files)
@@ -114,7 +118,10 @@ class GradingExecute(Execute):
         self._capped: set[int] = set()
         started = time.monotonic()
         await self._start()
-        progress = Progress()
+        progress = Progress(quarantined=set(self.not_run))
+        for index in self.not_run:
+            self.nb.cells[index].outputs = [NotebookNode(output_type="stream", name="stdout",
+                                                         text=NOT_RUN)]
         try:
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type == "code":

@@ -47,6 +47,7 @@ class Job:
     sensitive: tuple[str, ...] = ()
     preload: tuple[str, ...] = ()
     config: dict = field(default_factory=dict)
+    not_run: tuple[int, ...] = ()  # demonstration cells left out (grader.demonstrations)
 
 
 @dataclass
@@ -104,7 +105,8 @@ def run_job(job: Job) -> Result:
         config = Config(job.config)
         nb = nbformat.reads(job.source, as_version=4)
         executor = GradingExecute(config=config, factory=factory, limits=job.limits,
-                                  files=job.files, workdir_name=job.assignment)
+                                  files=job.files, workdir_name=job.assignment,
+                                  not_run=list(job.not_run))
         resources = {"nbgrader": {"notebook": job.notebook, "assignment": job.assignment,
                                   "student": job.student}, "metadata": {"path": "/"}}
         os.environ["NBGRADER_EXECUTION"] = "autograde"

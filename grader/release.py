@@ -16,10 +16,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import nbformat
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
 from grader.course import Course
+from grader.demonstrations import problems as demonstration_problems
 
 
 def release_dir(course: Course) -> Path:
@@ -66,7 +68,8 @@ def build(course: Course, names: list[str] | None = None, *, into: Path | None =
 
 
 def differences(course: Course, names: list[str] | None = None) -> list[str]:
-    """Lines naming each file of the release folder that differs from a fresh build."""
+    """Lines naming each file of the release folder that differs from a fresh build, and
+    each unsafe demonstration mark in the source (:mod:`grader.demonstrations`)."""
     names = selected(course, names)
     source, release = shown(course, course.source), shown(course, release_dir(course))
     with tempfile.TemporaryDirectory(prefix="nngrade-release-") as tmp:
@@ -84,6 +87,11 @@ def differences(course: Course, names: list[str] | None = None) -> list[str]:
                 if not _same_file(want[rel], have[rel]):
                     problems.append(f"{release}/{name}/{rel}: differs from what "
                                     f"{source}/{name} builds (run `nngrade release {name}`)")
+    for name in names:
+        for path in sorted((course.source / name).glob("*.ipynb")):
+            problems += [f"{source}/{name}/{path.name}: unsafe demonstration mark, {line} "
+                         f"(every cell runs at grading until it is fixed)"
+                         for line in demonstration_problems(nbformat.read(str(path), 4))]
     extra = sorted(set(assignment_ids(release_dir(course), course.ignore))
                    - set(assignments(course)))
     problems += [f"{release}/{name}: no such assignment in {source}/" for name in extra]
