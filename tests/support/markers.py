@@ -96,8 +96,8 @@ AUTOGRADE_MODULES = {"test_grading_nbgrader", "test_grading_nngrade", "test_save
 GROUP_SECONDS: dict[str, float] = {
     "browser": 186.0, "browser-keras-lessons": 163.0, "test_claims-07": 114.0,
     "test_any_course": 108.0, "test_zip_collect": 92.0, "test_exchange": 77.0,
-    "test_autograde": 66.0, "autograde-09": 65.0, "autograde-07": 85.0, "autograde-10":
-    64.0, "test_claims-09": 62.0, "test_provenance": 61.0, "browser-test_main_command":
+    "test_autograde": 66.0, "autograde-09": 85.0, "autograde-07": 85.0, "autograde-10":
+    84.0, "test_claims-09": 62.0, "test_provenance": 61.0, "browser-test_main_command":
     59.0, "browser-test_formgrader": 55.0, "test_autograde_hostile-multi": 54.0,
     "autograde-08": 49.0, "test_autograde_hostile-postgresql": 43.0,
     "test_autograde_hostile-sqlite": 42.0, "test_claims-08": 42.0, "test_mutants-07": 37.0,
