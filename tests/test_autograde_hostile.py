@@ -1,8 +1,9 @@
-"""Hostile and broken submissions, graded end to end next to normal ones, on SQLite, on a
-real PostgreSQL server and (SQLite) in a multi-notebook assignment: each gets the score it
-deserves and a reason in ``status`` and ``export``; the gradebook, the other students' files
-and the instructor's files survive; no network connection gets out; the normal submissions
-are graded normally.
+"""Hostile and broken submissions, graded end to end next to normal ones, in two variants:
+``sqlite`` (the lesson alone, an SQLite gradebook that exists before the attacks) and
+``multi`` (a multi-notebook assignment whose gradebook is a database on a real PostgreSQL
+server, created by the attacked run itself): each gets the score it deserves and a reason
+in ``status`` and ``export``; the gradebook, the other students' files and the instructor's
+files survive; no network connection gets out; the normal submissions are graded normally.
 
 In the ``multi`` variant the assignment is a copy of ``01_neuron`` plus a small second
 notebook, ``warmup.ipynb``, that every student (hostile or not) hands in answered
@@ -80,7 +81,7 @@ def _grade(course: Path, variant: str, db: list[str]) -> dict:
                       *(course / "submitted" / name / LESSON / f"{WARMUP}.ipynb"
                         for name in hostile.EXPECTED)]
     before = _digest(protected)
-    if variant != "postgresql":
+    if not db:
         nngrade(course, "autograde", LESSON, "--jobs", "1", "--student", "normal_solved",
                 "--quiet", *db)  # the gradebook exists before the attacks
     proc = nngrade(course, "autograde", LESSON, "--jobs", "2", "--notebook-timeout", "120", *db)
@@ -99,30 +100,28 @@ def _grade(course: Path, variant: str, db: list[str]) -> dict:
     return {"course": course, "db": db, "proc": proc, "rows": rows, "report": report,
             "status": {r["student"]: r for r in report["rows"]},
             "before": before, "after": _digest(protected), "connections": connections,
-            "markers": [home_marker, tmp_marker], "backend": "postgresql"
-            if variant == "postgresql" else "sqlite", "variant": variant,
+            "markers": [home_marker, tmp_marker], "backend": "postgresql" if db else "sqlite",
+            "variant": variant,
             "notebooks": notebooks}
 
 
 @pytest.fixture(scope="module")
-def multi_graded(tmp_path_factory):
-    """The multi-notebook variant, graded once for ``graded`` and the tests of its own."""
+def multi_graded(tmp_path_factory, pg_server):
+    """The multi-notebook variant on PostgreSQL, graded once for ``graded`` and the tests
+    of its own."""
     course = make_course(tmp_path_factory.mktemp("hostile-multi"), timeout=3)
-    yield _grade(course, "multi", [])
+    yield _grade(course, "multi", ["--db", pg_server.new_database()])
     shutil.rmtree(course, ignore_errors=True)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql", "multi"])
+@pytest.fixture(scope="module", params=["sqlite", "multi"])
 def graded(request, tmp_path_factory):
     """Every fixture plus two normal submissions, graded once per variant."""
     if request.param == "multi":
         yield request.getfixturevalue("multi_graded")
         return
     course = make_course(tmp_path_factory.mktemp(f"hostile-{request.param}"), timeout=3)
-    db = []
-    if request.param == "postgresql":
-        db = ["--db", request.getfixturevalue("pg_server").new_database()]
-    yield _grade(course, request.param, db)
+    yield _grade(course, request.param, [])
     shutil.rmtree(course, ignore_errors=True)
 
 
@@ -233,7 +232,7 @@ def test_the_warmup_scores_full_marks_whatever_the_lesson_notebook_did(multi_gra
     assert (warmup["state"], warmup["score"], warmup["max_score"]) == ("graded", 2.0, 2.0), \
         f"{name}: status of {WARMUP}: {warmup}"
     assert (warmup["reason"], warmup["notes"]) == ("", []), f"{name}: {warmup}"
-    with Course.open(multi_graded["course"]).gradebook() as gb:
+    with Course.open(multi_graded["course"], multi_graded["db"][1]).gradebook() as gb:
         grades = {g.name: (g.auto_score, g.needs_manual_grade)
                   for g in gb.find_submission_notebook(WARMUP, LESSON, name).grades}
     assert grades == {"test_double": (1.0, False), "test_double_hidden": (1.0, False)}, \
@@ -248,7 +247,7 @@ def test_gradebook_journal_and_autograded_folders_show_both_notebooks(multi_grad
 
     course = multi_graded["course"]
     assert multi_graded["report"]["notebooks"] == [LESSON, WARMUP]
-    with Course.open(course).gradebook() as gb:
+    with Course.open(course, multi_graded["db"][1]).gradebook() as gb:
         submitted = {s.student_id: sorted(nb.name for nb in s.notebooks)
                      for s in gb.find_assignment(LESSON).submissions}
     assert submitted == {name: [LESSON, WARMUP] for name in STUDENTS}

@@ -98,8 +98,8 @@ GROUP_SECONDS: dict[str, float] = {
     "test_any_course": 108.0, "test_zip_collect": 92.0, "test_exchange": 77.0,
     "test_autograde": 66.0, "autograde-09": 85.0, "autograde-07": 85.0, "autograde-10":
     84.0, "test_claims-09": 62.0, "test_provenance": 61.0, "browser-test_main_command":
-    59.0, "browser-test_formgrader": 55.0, "test_autograde_hostile-multi": 54.0,
-    "autograde-08": 49.0, "test_autograde_hostile-postgresql": 43.0,
+    59.0, "browser-test_formgrader": 55.0, "test_autograde_hostile-multi": 60.0,
+    "autograde-08": 49.0,
     "test_autograde_hostile-sqlite": 42.0, "test_claims-08": 42.0, "test_mutants-07": 37.0,
     "test_claims-10": 35.0, "test_lms_export": 35.0, "autograde-06": 28.0,
     "test_toolkit_feedback_export": 27.0, "autograde-05": 26.0, "test_provenance_grading":
@@ -177,7 +177,7 @@ def group(nodeid: str) -> str | None:
         return "browser-keras-lessons" if keras_lesson else "browser"
     if module == "test_autograde_hostile":  # one graded course per variant
         variant = params.split("-")[0]
-        return f"{module}-{variant if variant in ('sqlite', 'postgresql') else 'multi'}"
+        return f"{module}-{'sqlite' if variant == 'sqlite' else 'multi'}"
     lesson = params[:2] if params[:2].isdigit() else None
     if module in AUTOGRADE_MODULES and lesson:  # conftest's graded_lesson
         return f"autograde-{lesson}"
