@@ -8,7 +8,7 @@ gradient through (saturated, or "dead" for ReLU).
 
 Runs in the kernel. Most changes move an axes' limits (the y range follows the curves, the
 x range is the input range), so :class:`PanelFigure` redraws only the panels whose limits
-changed, each in its own column of pixels, on a cached picture of its y axis, and keeps
+changed, each in its own region of pixels, on a cached picture of its y axis, and keeps
 the titles and axis labels where the first draw put them; every frame is the same, pixel
 for pixel, as a full redraw. Text comes from cached glyphs (:mod:`nncourse.widgets.glyphs`).
 """
@@ -98,32 +98,37 @@ def _limits(values: np.ndarray) -> tuple[float, float]:
 class PanelFigure(LiveFigure):
     """A :class:`LiveFigure` of side-by-side panels that redraws one panel at a time.
 
-    :meth:`set_limits` changes some panels' limits; the next render wipes each such
-    panel's column of pixels (between the midpoints of the gaps to its neighbours, as the
-    first draw placed them) back to the empty figure, draws the axes there and keeps the
-    result as the new background. Each axes draws its y axis before its x axis (a
-    figure-wide order, so a full draw agrees): the column with the axes' background and y
-    axis alone is kept per y range (:attr:`UNDERS` of them), and a change of the x range
-    draws only the x axis and what lies over it. When a panel's tick labels leave its
-    column, the whole figure is redrawn instead. After the first full draw the
-    titles and axis labels keep their places (matplotlib would re-measure every tick label
-    to place them on every draw). The backgrounds of the last :attr:`SAVED` sets of limits
-    are kept: going back to one is a blit.
+    Each panel owns a region of pixel columns: from the right edge of the axes on its left
+    to the left edge of the axes on its right, so neighbouring regions share a seam (the
+    gap between two axes, where both put tick labels). :meth:`set_limits` changes some
+    panels' limits; the next render wipes each such panel's region back to the empty
+    figure, draws the axes there alone and keeps its seams as drawn (its ink); each seam is
+    then put together from the two neighbours' inks, each pixel from the one that drew
+    there. A panel that draws outside its region, or two that draw on the same pixel of a
+    seam, get the whole figure redrawn instead. Each axes draws its y axis before its x
+    axis (a figure-wide order, so a full draw agrees): the region with the axes' background,
+    y axis, title and x label alone (the last two touch nothing else) is kept per y range
+    (:attr:`UNDERS` of them), and a change of the x range draws only the x axis's ticks
+    and what lies over them, without measuring its tick labels (private matplotlib API:
+    ``Axis._get_ticklabel_bboxes``, whose boxes only place the offset text when there is
+    one). After the first full draw the titles and axis labels keep their places
+    (matplotlib would re-measure every tick label to place them on every draw). The
+    backgrounds of the last :attr:`SAVED` sets of limits are kept: going back to one is a
+    blit.
     """
 
-    SAVED = 24  # backgrounds kept (about 0.5 MB each for the lesson's figure)
-    UNDERS = 32  # columns with a y axis kept (about 0.3 MB each)
+    SAVED = 24  # backgrounds kept (about 0.5 MB each for the lesson's figure, plus inks)
+    UNDERS = 32  # regions with a y axis kept (about 0.3 MB each)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._changed: set[int] = set()
-        self._spilled = False  # a changed panel's labels, as last drawn, left its column
         self._blank: np.ndarray | None = None
-        self._columns: list[tuple[int, int]] = []
-        # (panel, "x" or "y", limits) -> whether that axis's tick labels at those limits
-        # stay in the panel's column (measured when a redraw of some panels needs it)
-        self._fits: dict[tuple, bool] = {}
-        self._saved: OrderedDict[tuple, Any] = OrderedDict()
+        self._regions: list[tuple[int, int]] = []  # per panel: its columns, seams included
+        self._seams: list[tuple[int, int, int, int]] = []  # (left, right panel, x0, x1)
+        # per panel: its seams as drawn alone on the empty figure, by seam (None: not known)
+        self._inks: list[dict[tuple[int, int], np.ndarray] | None] = [None] * len(self.axes)
+        self._saved: OrderedDict[tuple, tuple[Any, list]] = OrderedDict()
         self._unders: OrderedDict[tuple, np.ndarray] = OrderedDict()
         for ax in self.axes:  # the y axis first: its picture can then be kept under the x axis
             ax.yaxis.set_zorder(ax.xaxis.get_zorder() - 0.01)
@@ -132,106 +137,86 @@ class PanelFigure(LiveFigure):
                    ) -> None:
         """Give each axes in ``limits`` its ``(xlim, ylim)``; only those that differ change
         and are redrawn at the next render."""
-        changed = {self.axes.index(ax): (xlim, ylim) for ax, (xlim, ylim) in limits.items()
-                   if not (np.allclose(ax.get_xlim(), xlim) and np.allclose(ax.get_ylim(), ylim))}
-        if self.background is not None:
-            for i in changed:  # as drawn now: must its old labels be wiped beyond its column?
-                self._spilled |= i not in self._changed and not self._measure(i)
-        for i, (xlim, ylim) in changed.items():
-            self.axes[i].set(xlim=xlim, ylim=ylim)
-        self._changed.update(changed)
+        for ax, (xlim, ylim) in limits.items():
+            for now, new, set_lim in ((ax.get_xlim(), xlim, ax.set_xlim),
+                                      (ax.get_ylim(), ylim, ax.set_ylim)):
+                if not np.allclose(now, new):
+                    set_lim(new)
+                    self._changed.add(self.axes.index(ax))
 
     def invalidate(self) -> None:
         self._changed.clear()
-        self._spilled = False
         self._saved.clear()
         self._unders.clear()
-        self._fits.clear()
+        self._inks = [None] * len(self.axes)
         super().invalidate()
 
     def render(self) -> bytes:
         key = tuple(limit for ax in self.axes for limit in (*ax.get_xlim(), *ax.get_ylim()))
         if self._changed and key in self._saved:
-            self.background = self._saved[key]
+            self.background, inks = self._saved[key]
+            self._inks = list(inks)
             self._saved.move_to_end(key)
         elif self._changed and self.background is not None:
             self._redraw_panels()
         self._changed.clear()
-        self._spilled = False
         png = super().render()
         if self._blank is None:
             self._freeze()
-        self._saved[key] = self.background
+        self._saved[key] = (self.background, list(self._inks))
         while len(self._saved) > self.SAVED:
             self._saved.popitem(last=False)
         return png
 
     def _freeze(self) -> None:
         """After the first full draw: fix label places, keep the empty figure's pixels and
-        each panel's column."""
+        each panel's region."""
         for ax in self.axes:
             ax.set_title(ax.get_title(), y=ax.title.get_position()[1])
             for axis in (ax.xaxis, ax.yaxis):
                 axis.set_label_coords(*axis.label.get_position(),
                                       transform=axis.label.get_transform())
-        hidden = [ax for ax in self.axes if ax.get_visible()]
-        for ax in hidden:
+        visible = [ax for ax in self.axes if ax.get_visible()]
+        for ax in visible:
             ax.set_visible(False)
         self.canvas.draw()
         self._blank = np.array(self.canvas.buffer_rgba())
-        for ax in hidden:
+        for ax in visible:
             ax.set_visible(True)
-        width = self._blank.shape[1]
-        renderer = self.canvas.get_renderer()
-        tight = [ax.get_tightbbox(renderer) for ax in self.axes]
-        boxes = sorted((box.x0, box.x1, i) for i, box in enumerate(tight))
-        edges = [0] + [int(round((left[1] + right[0]) / 2))
-                       for left, right in zip(boxes, boxes[1:], strict=False)] + [width]
-        self._columns = [(0, 0)] * len(self.axes)
-        for (_, _, i), x0, x1 in zip(boxes, edges[:-1], edges[1:], strict=True):
-            self._columns[i] = (x0, x1)
-
-    def _measure(self, i: int) -> bool:
-        """Whether axes ``i``'s tick labels, those drawn at its limits now, stay in its
-        column (the figure's edges clip the outer columns; the titles and axis labels are
-        centred and fixed)."""
-        ax = self.axes[i]
-        return all(self._axis_fits(i, name, axis, limits) for name, axis, limits in (
-            ("x", ax.xaxis, ax.get_xlim()), ("y", ax.yaxis, ax.get_ylim())))
-
-    def _axis_fits(self, i: int, name: str, axis: Any, limits: tuple[float, float]) -> bool:
-        """Whether ``axis`` of panel ``i`` keeps its tick labels in the panel's column at
-        ``limits`` (its limits now): they depend on those limits only."""
-        key = (i, name, *limits)
-        if key not in self._fits:
-            box = axis.get_tightbbox(self.canvas.get_renderer())
-            x0, x1 = self._columns[i]
-            self._fits[key] = box is None or (
-                (x0 == 0 or x0 <= box.x0) and (x1 == self._blank.shape[1] or box.x1 <= x1))
-        return self._fits[key]
+        # a seam ends before the right axes' background (drawn over whatever lies under it)
+        boxes = sorted((ax.bbox.x0, ax.bbox.x1, i) for i, ax in enumerate(self.axes))
+        cuts = [(math.floor(left[1]), max(math.floor(right[0]), math.floor(left[1])))
+                for left, right in zip(boxes, boxes[1:], strict=False)]
+        starts = [0] + [x0 for x0, _ in cuts]
+        ends = [x1 for _, x1 in cuts] + [self._blank.shape[1]]
+        self._regions = [(0, 0)] * len(self.axes)
+        for (_, _, i), x0, x1 in zip(boxes, starts, ends, strict=True):
+            self._regions[i] = (x0, x1)
+        self._seams = [(left[2], right[2], x0, x1)
+                       for left, right, (x0, x1) in zip(boxes, boxes[1:], cuts, strict=False)]
 
     def _redraw_panels(self) -> None:
-        if self._spilled or not all(self._measure(i) for i in range(len(self.axes))
-                                    if i not in self._changed):
-            self.background = None  # a panel spills out of its column: one full draw
-            return
         self.canvas.restore_region(self.background)
         pixels = np.asarray(self.canvas.buffer_rgba())
         renderer = self.canvas.get_renderer()
-        if all([self._draw_panel(i, pixels, renderer) for i in sorted(self._changed)]):
+        # a panel whose ink is not known may have left old pixels anywhere: redraw them all
+        unknown = any(ink is None for ink in self._inks)
+        panels = range(len(self.axes)) if unknown else sorted(self._changed)
+        for i in panels:
+            self._inks[i] = None  # until drawn at its new limits
+        if all(self._draw_panel(i, pixels, renderer) for i in panels) and self._join(pixels):
             self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         else:
-            self.background = None  # a panel spills out of its column: draw everything
+            self.background = None  # a panel leaves its region: draw everything
 
     def _draw_panel(self, i: int, pixels: np.ndarray, renderer: Any) -> bool:
-        """Draw axes ``i`` in its column: its background and y axis from the column kept
-        for its y range (drawn and kept if none is), then the rest over them. Whether it
-        stayed in its column (no pixel outside it changed); if it did, that is noted for
-        its limits, so their labels need no measuring."""
+        """Draw axes ``i`` alone in its region: its background and y axis from the picture
+        kept for its y range (drawn and kept if none is), then the rest over them; keep
+        the result as its ink. Whether it stayed in its region (no pixel outside changed)."""
         ax = self.axes[i]
-        x0, x1 = self._columns[i]
+        x0, x1 = self._regions[i]
         outside = pixels[:, :x0].copy(), pixels[:, x1:].copy()
-        under = (ax.patch, ax.yaxis)
+        under = (ax.patch, ax.yaxis, ax.title)  # the title and x label touch nothing else
         key = (i, *ax.get_ylim())
         picture = self._unders.get(key)
         if picture is not None:
@@ -241,17 +226,31 @@ class PanelFigure(LiveFigure):
             pixels[:, x0:x1] = self._blank[:, x0:x1]
             with _only(ax, under):
                 ax.draw(renderer)
+            ax.xaxis.label.draw(renderer)
             picture = pixels[:, x0:x1].copy()
-        with _hidden(under):
+        with _hidden((*under, ax.xaxis.label)), _unmeasured(ax.xaxis):
             ax.draw(renderer)
         if not (np.array_equal(outside[0], pixels[:, :x0])
                 and np.array_equal(outside[1], pixels[:, x1:])):
             return False
-        self._fits[(i, "x", *ax.get_xlim())] = self._fits[(i, "y", *ax.get_ylim())] = True
+        self._inks[i] = {(s0, s1): pixels[:, s0:s1].copy() for *panels, s0, s1 in self._seams
+                         if i in panels}
         if key not in self._unders:
             self._unders[key] = picture
             while len(self._unders) > self.UNDERS:
                 self._unders.popitem(last=False)
+        return True
+
+    def _join(self, pixels: np.ndarray) -> bool:
+        """Put each seam together from its two panels' inks; whether no pixel has both
+        (a full draw would then blend them)."""
+        for left, right, x0, x1 in self._seams:
+            inks = [self._inks[i][(x0, x1)] for i in (left, right)]
+            blank = self._blank[:, x0:x1]
+            drawn = [(ink != blank).any(axis=2) for ink in inks]
+            if (drawn[0] & drawn[1]).any():
+                return False
+            pixels[:, x0:x1] = np.where(drawn[1][..., None], inks[1], inks[0])
         return True
 
 
@@ -266,6 +265,25 @@ def _hidden(artists: Iterable[Any]) -> Iterator[None]:
     finally:
         for artist in shown:
             artist.set_visible(True)
+
+
+@contextmanager
+def _unmeasured(axis: Any) -> Iterator[None]:
+    """``axis`` drawn for a while without measuring its tick labels, which only place its
+    offset text (and its label, whose place is fixed) when there is no offset text."""
+    measure = getattr(axis, "_get_ticklabel_bboxes", None)
+    if measure is None:  # a matplotlib without that method: measure as it does
+        yield
+        return
+
+    def boxes(ticks: list, renderer: Any) -> tuple[list, list]:
+        return measure(ticks, renderer) if axis.major.formatter.get_offset() else ([], [])
+
+    axis._get_ticklabel_bboxes = boxes
+    try:
+        yield
+    finally:
+        del axis._get_ticklabel_bboxes
 
 
 def _only(ax: Any, artists: Iterable[Any]) -> Any:
