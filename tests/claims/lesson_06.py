@@ -955,3 +955,14 @@ def too_large_a_learning_rate():
     lr_3_kills_layer_2_units()
     loss = _lr3_run()["loss"]
     assert np.sum(np.diff(np.sign(np.diff(loss))) != 0) > 100, "the loss bounces"
+
+
+@claim(LESSON, "playground-intro", "it moves every point by a random amount (Gaussian jitter "
+       "whose standard deviation is the slider's value)")
+def noise_is_gaussian_jitter():
+    from nncourse.toy import make_toy
+
+    assert playground.playground().controls["noise"].max == playground.MAX_NOISE
+    for name in ("circle", "spiral"):
+        (clean, y0), (noisy, y1) = make_toy(name, 2000, 0.0, 0), make_toy(name, 2000, 0.3, 0)
+        assert np.array_equal(y0, y1) and abs((noisy - clean).std() - 0.3) < 0.01

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from claims import claim, lesson_namespace
+from claims import cell_text, claim, lesson_namespace
 from nncourse.widgets import generalization
 
 LESSON = "08_generalization"
@@ -223,7 +223,8 @@ def strong_l2_flattens_and_its_best_epoch_is_the_last():
 
 
 @claim(LESSON, "ex-build", "Keras switches dropout on in `fit` and off in `predict` and "
-       "`evaluate`.")
+       "`evaluate`; it is off too when the model is called directly, `model(X)`, as "
+       "`probabilities` does below.")
 def dropout_off_in_predict():
     names = ns()
     model = names["build_regularized_classifier"](14, 16, 0.0, 0.5)
@@ -233,6 +234,10 @@ def dropout_off_in_predict():
 
     training = keras.ops.convert_to_numpy(model(X, training=True))
     assert not np.allclose(training, model.predict(X, verbose=0))
+    direct = keras.ops.convert_to_numpy(model(X))  # called directly: dropout off
+    assert np.allclose(direct, keras.ops.convert_to_numpy(model(X)))
+    assert np.allclose(direct, model.predict(X, verbose=0), atol=1e-6)
+    assert "model(X)" in cell_text(LESSON, "network")  # how probabilities calls it
 
 
 @claim(LESSON, "network-intro", "trains for at most 15 epochs (few, to keep this notebook "
@@ -423,8 +428,12 @@ def threshold_self_check_is_what_the_model_does():
 
 @claim(LESSON, "threshold-note", "At 0.5, the chosen network's validation precision is 0.95 and "
        "its recall 0.81; at 0.8, precision is 0.99 and recall 0.68: fewer real messages lost to "
-       "the spam folder, but about one spam in three let through.")
+       "the spam folder, but about one spam in three let through. Which point is right is a "
+       "product decision, not a property of the model. This lesson keeps 0.5")
 def precision_and_recall_at_two_thresholds():
+    # no cell chooses another threshold: the test flags p >= 0.5, as validation_scores does
+    assert "(probabilities(final, X_test) >= 0.5)" in cell_text(LESSON, "test-once")
+    assert "(p >= 0.5)" in cell_text(LESSON, "network")
     (p50, p80), (r50, r80) = _pr(0.5, 0.8)
     assert (round(p50, 2), round(r50, 2), round(p80, 2), round(r80, 2)) == (0.95, 0.81, 0.99, 0.68)
     assert 0.28 < 1 - r80 < 0.38  # about one in three
@@ -466,10 +475,16 @@ def _recipe_is_the_generators():
 @claim(LESSON, "top-losses-note", "All five are spam to which the model gave less than a 5% "
        "chance, and none of them looks like spam: no dollar signs, at most one link. This table "
        "is synthetic, and `spam.description` names the script that generated it, "
-       "`datasets/make_spam.py`, which documents how each label is drawn. By that recipe, none "
-       "of these five messages had more than a one-in-four chance of being labelled spam.")
+       "`datasets/make_spam.py`, which documents how each label is drawn (in the text at the "
+       "top of that file, under \"How the label is drawn\"). By that recipe, none of these "
+       "five messages had more than a one-in-four chance of being labelled spam.")
 def top_losses_are_spam_against_the_odds():
     _recipe_is_the_generators()
+    from claims import ROOT
+
+    script = (ROOT / "datasets" / "make_spam.py").read_text()
+    docstring = script.split('"""')[1]  # the text at the top of the file
+    assert script.startswith('"""') and "How the label is drawn" in docstring
     assert "datasets/make_spam.py" in ns()["spam"].description
     assert "how the label is drawn" in ns()["spam"].description
     names = ns()
@@ -484,14 +499,20 @@ def top_losses_are_spam_against_the_odds():
     assert names["losses"][worst].min() >= np.delete(names["losses"], worst).max()
 
 
-@claim(LESSON, "summary", "early stopping stops `patience` epochs after the best epoch and, "
-       "with `restore_best_weights=True`, puts back its weights")
+@claim(LESSON, "summary", "early stopping stops `patience` epochs after the best epoch, or at "
+       "the run's last epoch if that comes first (exercise 8), and, with "
+       "`restore_best_weights=True`, puts back the best epoch's weights")
 def early_stopping_stops_patience_epochs_after_the_best():
     names = ns()
     history = names["small_history"]
     stopped, best = names["early_stopping_epoch"](history["val_loss"], 3)
     assert best == names["best"]
-    assert stopped == best + 3 or stopped == len(history["loss"]) - 1
+    assert "epochs=15" in cell_text(LESSON, "network")  # the run's last epoch is 14
+    assert stopped == len(history["loss"]) - 1 == min(best + 3, 15 - 1)
+    for val_losses in names["runs"] + [[0.9, 0.8, 0.7, 0.6, 0.5]]:  # Keras' own rule
+        for patience in (1, 2, 3):
+            keras_stopped, keras_best = _keras_early_stopping(val_losses, patience)
+            assert keras_stopped == min(keras_best + patience, len(val_losses) - 1)
     restored = names["validation_scores"](names["small"])["val cross-entropy"]
     assert abs(restored - history["val_loss"][best]) < 1e-3  # restore_best_weights=True
 
