@@ -92,19 +92,18 @@ AUTOGRADE_MODULES = {"test_grading_nbgrader", "test_grading_nngrade", "test_save
 # so that no long group starts last while the other worker runs out of work. Only the order
 # depends on them: stale figures cost time, never a check. Keys: a group of :func:`group`, or
 # (TEST_SECONDS) a module whose tests run alone, per test. Measured 2026-11-30 on the quiet
-# machine (units of 20 s or more; 2146 tests, 37.9 core-minutes, 19 min 21 s on 2 workers).
+# machine (units of 20 s or more; 2147 tests, 37.2 core-minutes, 18 min 58 s on 2 workers).
 GROUP_SECONDS: dict[str, float] = {
-    "browser": 186.0, "browser-keras-lessons": 163.0, "test_claims-07": 114.0,
-    "test_any_course": 108.0, "test_zip_collect": 92.0, "test_exchange": 77.0,
-    "test_autograde": 66.0, "autograde-09": 85.0, "autograde-07": 85.0, "autograde-10":
-    84.0, "test_claims-09": 62.0, "test_provenance": 61.0, "browser-test_main_command":
-    59.0, "browser-test_formgrader": 55.0, "test_autograde_hostile-multi": 60.0,
-    "autograde-08": 49.0,
-    "test_autograde_hostile-sqlite": 42.0, "test_claims-08": 42.0, "test_mutants-07": 37.0,
-    "test_claims-10": 35.0, "test_lms_export": 35.0, "autograde-06": 28.0,
-    "test_toolkit_feedback_export": 27.0, "autograde-05": 26.0, "test_provenance_grading":
-    26.0, "autograde-03": 25.0, "test_claims-06": 23.0, "autograde-04": 22.0,
-    "autograde-00": 22.0, "autograde-02": 21.0, "autograde-01": 20.0,
+    "browser-keras-lessons": 194.0, "browser": 174.0, "autograde-10": 118.0,
+    "test_claims-07": 116.0, "autograde-09": 108.0, "autograde-07": 94.0,
+    "test_autograde": 80.0, "test_zip_collect": 78.0, "test_exchange": 74.0,
+    "test_any_course": 68.0, "test_autograde_hostile-multi": 60.0, "autograde-08": 58.0,
+    "browser-test_main_command": 55.0, "browser-test_formgrader": 50.0, "test_claims-09": 50.0,
+    "test_autograde_hostile-sqlite": 46.0, "test_claims-08": 45.0, "test_provenance": 40.0,
+    "test_mutants-07": 38.0, "test_lms_export": 28.0, "autograde-06": 27.0,
+    "test_claims-10": 26.0, "autograde-05": 24.0, "test_toolkit_feedback_export": 23.0,
+    "test_provenance_grading": 22.0, "autograde-03": 21.0, "test_claims-06": 23.0,
+    "autograde-04": 22.0, "autograde-00": 22.0, "autograde-02": 21.0, "autograde-01": 20.0,
     # builds the Binder environment where no cached one fits (a fresh clone, CI): 2-4 min
     "test_binder": 200.0,
 }
