@@ -35,6 +35,7 @@ BY_MODULE: dict[str, tuple[str, ...]] = {
     "test_exchange": ("grading",),
     "test_grader_model": ("grading",),
     "test_grading_nbgrader": ("notebook", "grading"),
+    "test_grading_nngrade": ("notebook", "grading"),
     "test_install": ("install",),
     "test_keras_lessons": ("keras",),
     "test_lesson_07": ("keras",),
@@ -64,6 +65,9 @@ BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
     ("test_bigpicture", "test_importing_the_module_loads_no_deep_learning_framework"):
         ("subprocess",),
     ("test_data", "test_export_sklearn_reproduces_shipped_files"): ("subprocess",),
+    ("test_demonstrations", "test_autograde_leaves_out_unchanged_demonstrations_only"):
+        ("grading",),
+    ("test_demonstrations", "test_an_unsafe_mark_is_reported_and_ignored"): ("grading",),
 }
 
 # a fixture a test uses -> reasons
