@@ -9,7 +9,8 @@ note in its place. A demonstration the student edited runs, as nbgrader would ru
 Marks are only taken from the course's source notebook (a submission cannot mark cells),
 and :func:`problems` checks what skipping relies on: a marked cell is neither a solution,
 a test nor a setup cell, reads no name a solution cell defines (so it runs nothing a
-student wrote), and defines no name that a later unmarked cell reads. What a name check
+student wrote) unless no test cell follows it (then nothing it does can reach a grade),
+and defines no name that a later unmarked cell reads. What a name check
 cannot see (a demonstration that changes global state a test relies on, such as a random
 seed or a Keras policy) is the course's promise; the course's own grading tests compare
 nngrade's scores with ``nbgrader autograde``'s.
@@ -29,6 +30,7 @@ from grader.assignment import (
     SOLUTION,
     grade_id,
     is_setup,
+    is_test,
     kind,
     source_text,
     squash,
@@ -147,6 +149,7 @@ def problems(nb: NotebookNode) -> list[str]:
     trees = [_parse(c) for c in cells]
     student = set().union(*(_names(t).bound for c, t in zip(cells, trees, strict=True)
                             if t is not None and kind(c) in (SOLUTION, MANUAL)))
+    last_test = max((i for i, c in enumerate(cells) if is_test(c)), default=-1)
     found = []
     for i, (cell, tree) in enumerate(zip(cells, trees, strict=True)):
         if not is_marked(cell):
@@ -161,7 +164,7 @@ def problems(nb: NotebookNode) -> list[str]:
             continue
         names = _names(tree)
         runs = sorted(names.reads & student)
-        if runs:
+        if runs and i < last_test:
             found.append(f"{name}: uses {', '.join(runs)}, which a solution cell defines")
         later = _later_readers(names.bound, cells[i + 1:], trees[i + 1:])
         if later:
