@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import io
 import sys
 import warnings
@@ -73,6 +74,9 @@ def run_exercise(notebook: Path, name: str, solution_source: str | None = None) 
 def _run_test(cell, namespace: dict) -> CellResult:
     grade_id = cell.metadata.nbgrader.grade_id
     hidden = has_hidden(cell.source)
+    with warnings.catch_warnings():  # what earlier tests of this process left (an unclosed
+        warnings.simplefilter("ignore")  # socket's ResourceWarning) is not this cell's
+        gc.collect()
     stderr = io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
         warnings.simplefilter("always")
