@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import io
 import sys
 import warnings
@@ -74,12 +73,12 @@ def run_exercise(notebook: Path, name: str, solution_source: str | None = None) 
 def _run_test(cell, namespace: dict) -> CellResult:
     grade_id = cell.metadata.nbgrader.grade_id
     hidden = has_hidden(cell.source)
-    with warnings.catch_warnings():  # what earlier tests of this process left (an unclosed
-        warnings.simplefilter("ignore")  # socket's ResourceWarning) is not this cell's
-        gc.collect()
     stderr = io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(stderr):
         warnings.simplefilter("always")
+        # as in a kernel, ResourceWarning is ignored: an unclosed socket that an earlier test
+        # of this process left, collected during this cell, is not this cell's warning
+        warnings.simplefilter("ignore", ResourceWarning)
         keras_env = sys.modules.get("nncourse.keras_env")
         if keras_env is not None:  # a Keras lesson's kernel ignores Keras' own warnings too
             keras_env.quiet()
