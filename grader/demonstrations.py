@@ -46,6 +46,12 @@ def is_marked(cell: NotebookNode | dict) -> bool:
     return cell.get("cell_type") == "code" and meta.get("demonstration") is True
 
 
+def _can_be_left_out(cell: NotebookNode | dict) -> bool:
+    """A plain (or locked) code cell that is not a setup cell."""
+    return (cell.get("cell_type") == "code" and kind(cell) in (PLAIN, LOCKED)
+            and not is_setup(cell))
+
+
 def marked(nb: NotebookNode) -> dict[str, str]:
     """The marked cells of a source notebook: cell id -> its text, whitespace squashed."""
     return {cell["id"]: squash(source_text(cell)) for cell in nb.cells
@@ -58,8 +64,7 @@ def not_run(nb: NotebookNode, demonstrations: dict[str, str]) -> list[int]:
     out = []
     for index, cell in enumerate(nb.cells):
         expected = demonstrations.get(cell.get("id") or "")
-        if (expected is not None and cell.get("cell_type") == "code"
-                and kind(cell) in (PLAIN, LOCKED) and not is_setup(cell)
+        if (expected is not None and _can_be_left_out(cell)
                 and squash(source_text(cell)) == expected):
             out.append(index)
     return out
@@ -155,7 +160,7 @@ def problems(nb: NotebookNode) -> list[str]:
         if not is_marked(cell):
             continue
         name = cell.get("id") or f"code cell {i + 1}"
-        if kind(cell) not in (PLAIN, LOCKED) or is_setup(cell):
+        if not _can_be_left_out(cell):
             found.append(f"{name}: only plain code cells can be demonstrations, not "
                          f"{'a setup' if is_setup(cell) else kind(cell).lower()} cells")
             continue
