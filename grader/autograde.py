@@ -260,10 +260,10 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
     run.journal.append({"student": "", "limits": limits.as_dict(), "jobs": n,
                         "scheduler": scheduler, "todo": len(todo)})
     if todo:
+        pool = DaskPool(scheduler) if scheduler else LocalPool(  # before the bar's thread
+            min(n, len(todo)), log_dir=str(course.journal(assignment).parent))
         run.bar = tqdm(total=len(todo), unit="nb", file=sys.stderr, disable=not progress,
                        dynamic_ncols=True, desc=f"autograde {assignment}")
-        pool = DaskPool(scheduler) if scheduler else LocalPool(
-            min(n, len(todo)), log_dir=str(course.journal(assignment).parent))
         try:
             pool.run(run.jobs(todo), run.on_result)
         finally:

@@ -1,15 +1,18 @@
 """Grading jobs and the processes that run them.
 
 A :class:`Job` is a sanitized submission plus its limits; a :class:`Result` is the executed
-notebook (or why it failed). Jobs run in long-lived worker processes (``python -m
-grader.jobs``), each with its own warm kernel zygote and sandbox uid, so Python, nbgrader
-and the lesson's imports are paid once per worker, not per submission:
+notebook (or why it failed). Jobs run in long-lived worker processes, each with its own warm
+kernel zygote and sandbox uid, so Python, nbgrader and the lesson's imports are paid once
+per worker, not per submission:
 
-- :class:`LocalPool`: N workers on this machine, fed over pipes;
+- :class:`LocalPool`: N workers on this machine, fed over pipes. They are forked from the
+  grading process before it starts any thread (:class:`ForkedWorker`), so they inherit its
+  imports instead of paying them again (1-1.5 s of CPU each); a worker that crashed is
+  replaced by a fresh ``python -m grader.jobs`` (:class:`Worker`);
 - :class:`DaskPool`: the same worker program behind each thread of a Dask distributed
   cluster's workers (``--scheduler tcp://HOST:PORT``).
 
-Workers never see the gradebook or its URL.
+Workers never open the gradebook: they get jobs and send back results.
 """
 
 from __future__ import annotations
@@ -187,6 +190,10 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def fds(self) -> tuple[int, ...]:
+        """This process's ends of the worker's pipes."""
+        return self.proc.stdin.fileno(), self.proc.stdout.fileno()
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.proc.stdin.close()
@@ -195,6 +202,69 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+class _Forked:
+    """The parts of ``subprocess.Popen`` that :class:`Worker` uses, for a forked child."""
+
+    def __init__(self, pid: int, stdin, stdout) -> None:
+        self.pid, self.stdin, self.stdout = pid, stdin, stdout
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, 9)
+
+
+class ForkedWorker(Worker):
+    """A worker forked from this process, which must run no other thread: the child
+    inherits the imports a worker needs instead of paying them again. ``close_fds``: this
+    process's descriptors the child must not hold (other workers' pipes, whose ends of file
+    it would otherwise keep open)."""
+
+    def __init__(self, log_path: str | None = None, close_fds: tuple[int, ...] = ()) -> None:
+        import grader.executor  # noqa: F401 - imported once, here, for every child
+        import grader.record  # noqa: F401
+
+        job_r, job_w = os.pipe()
+        result_r, result_w = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker: stdin the jobs, stdout the results, stderr the log
+            code = 1
+            try:
+                die_with_parent()
+                log = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+                os.dup2(job_r, 0)
+                os.dup2(result_w, 1)
+                os.dup2(log, 2)
+                for fd in {job_r, job_w, result_r, result_w, log, *close_fds}:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+                code = worker_main()
+            finally:
+                os._exit(code)  # never the parent's exit handlers or finalizers
+        os.close(job_r)
+        os.close(result_w)
+        self.proc = _Forked(pid, os.fdopen(job_w, "wb"), os.fdopen(result_r, "rb"))
+        self.job = None
 
 
 class LocalPool:
@@ -208,11 +278,17 @@ class LocalPool:
     def __init__(self, n: int, log_dir: str | None = None) -> None:
         self.n = n
         self.log_dir = log_dir
-        self.workers = [self._spawn(i) for i in range(n)]
+        self.workers: list[Worker] = []
+        for index in range(n):  # forked now, while this process runs no other thread
+            held = tuple(fd for w in self.workers for fd in w.fds())
+            self.workers.append(ForkedWorker(self._log(index), held))
+
+    def _log(self, index: int) -> str | None:
+        return os.path.join(self.log_dir, f"worker-{index}.log") if self.log_dir else None
 
     def _spawn(self, index: int) -> Worker:
-        log = os.path.join(self.log_dir, f"worker-{index}.log") if self.log_dir else None
-        return Worker(log)
+        """A fresh worker process in place of one that died (threads may run by now)."""
+        return Worker(self._log(index))
 
     def run(self, jobs: Iterator[Job], on_result: Callable[[Result], None]) -> None:
         selector = selectors.DefaultSelector()

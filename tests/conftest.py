@@ -101,6 +101,28 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """With ``NNCOURSE_CPU_LOG=PREFIX``, append each test's CPU seconds (this process and the
+    children it waited for, setup to teardown) to ``PREFIX.<pid>`` as ``--durations`` lines,
+    for ``tests/support/suite_groups.py`` to sum by work unit."""
+    prefix = os.environ.get("NNCOURSE_CPU_LOG")
+    if not prefix:
+        return (yield)
+    import resource
+
+    def spent() -> float:
+        own, kids = (resource.getrusage(who) for who in
+                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    start = spent()
+    result = yield
+    with open(f"{prefix}.{os.getpid()}", "a") as log:
+        log.write(f"{spent() - start:.2f}s call     {item.nodeid}\n")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Under ``CI=true`` a skip fails the test, with its reason, unless it is allowed above:
     CI installs every system dependency (Chromium, bubblewrap, PostgreSQL, a second Keras

@@ -118,3 +118,54 @@ def test_running_as_root_is_required_and_checked():
         assert check_host("none") is None
     else:
         assert "root" in check_host("none")
+
+
+def test_a_new_gradebook_is_stamped_as_nbgrader_stamps_it_without_running_alembic(
+        tmp_path, monkeypatch):
+    """nngrade reads the schema's head revision in-process; it is the one nbgrader's own
+    ``get_alembic_version()`` gets from the ``alembic`` program."""
+    import subprocess
+    import sys
+
+    import nbgrader.api
+    from nbgrader.api import Gradebook
+
+    from grader.course import Course, alembic_head
+
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep
+                       + os.environ.get("PATH", ""))
+    assert alembic_head() == nbgrader.api.get_alembic_version()
+
+    def no_program(*args, **kwargs):
+        raise AssertionError(f"nbgrader ran a program to stamp the gradebook: {args}")
+
+    monkeypatch.setattr(nbgrader.api.sp, "check_output", no_program)
+    monkeypatch.setattr(subprocess, "check_output", no_program)
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    course = Course.open(tmp_path)
+    with course.gradebook() as gb:
+        version = gb.db.execute(nbgrader.api.text("SELECT version_num FROM alembic_version"))
+        assert [row[0] for row in version] == [alembic_head()]
+    with Gradebook(course.db_url) as gb:  # opened by nbgrader itself afterwards: as it left it
+        assert gb.students == []
+
+
+def test_local_workers_are_forked_and_each_ends_when_its_jobs_end(tmp_path):
+    """A forked worker holds no other worker's pipe: closing one worker's jobs ends it
+    alone, at once (not after the 10 s grace that a kept pipe would cost)."""
+    import time
+
+    from grader.jobs import ForkedWorker, LocalPool
+
+    pool = LocalPool(2, log_dir=str(tmp_path))
+    try:
+        assert all(isinstance(worker, ForkedWorker) for worker in pool.workers)
+        first, second = pool.workers
+        started = time.monotonic()
+        first.close()
+        assert time.monotonic() - started < 5, "the first worker outlived its closed jobs pipe"
+        assert first.proc.returncode == 0
+        assert second.alive()
+    finally:
+        pool.close()
+    assert not any(worker.alive() for worker in pool.workers)
