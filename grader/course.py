@@ -116,7 +116,7 @@ class Course:
         (created when missing: read-only commands check :meth:`has_gradebook` first)."""
         _alembic_on_path()
         course_id = self.config.CourseDirectory.get("course_id", "")
-        with _schema_head_in_process():
+        with schema_head_in_process():
             gb = Gradebook(self.db_url, course_id)
         if not course_id:  # nbgrader's default id '' has no course row, which PostgreSQL's
             from nbgrader.api import Course as CourseRow  # foreign keys need
@@ -254,7 +254,7 @@ def alembic_head() -> str:
 
 
 @contextlib.contextmanager
-def _schema_head_in_process() -> Iterator[None]:
+def schema_head_in_process() -> Iterator[None]:
     """While nbgrader opens a gradebook, a new one is stamped with :func:`alembic_head`,
     read in this process, instead of running the ``alembic`` program for it (a new Python
     process that imports nbgrader again: 2-2.5 s of CPU per new gradebook). Where the head

@@ -60,6 +60,24 @@ class GradedSubmission:
     notebook: nbformat.NotebookNode | None = None  # as autograde executed it, with outputs
 
 
+# ``python -m nbgrader``, with jsonschema's optional "iri" string format checker left out: its
+# package (rfc3987_syntax) compiles a grammar at import, 1.3 s of every nbgrader command, for
+# a format that nbgrader never validates (no schema of nbformat or nbgrader uses it).
+NBGRADER = ("import sys; sys.modules['rfc3987_syntax'] = None; sys.argv[0] = 'nbgrader'; "
+            "from nbgrader.apps.nbgraderapp import main; main()")
+
+
+def _new_gradebook(workdir: Path) -> None:
+    """The course's gradebook as nbgrader's first command creates it (its tables, course
+    '' and the schema's head revision), the head read in-process rather than by the
+    ``alembic`` program that nbgrader runs for it (2.4 s): the same stamp, checked by
+    tests/test_toolkit_units.py."""
+    from grader.course import schema_head_in_process
+
+    with schema_head_in_process(), Gradebook(f"sqlite:///{workdir}/gradebook.db", ""):
+        pass
+
+
 def _nbgrader(args: list[str], cwd: Path, kernel_env: Mapping[str, str] | None = None) -> None:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
     if kernel_env is not None:  # the kernel's own environment, for nbgrader to pass on
@@ -67,7 +85,7 @@ def _nbgrader(args: list[str], cwd: Path, kernel_env: Mapping[str, str] | None =
                "JUPYTER_PATH": str(cwd / "jupyter")}
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")  # nbgrader runs `alembic`
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+    result = subprocess.run([sys.executable, "-c", NBGRADER, *args], cwd=cwd, env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -94,6 +112,7 @@ def grade_lesson(lesson: str, workdir: Path, timeout: int = 120, *,
         _kernelspec(workdir, kernel_python)
         kernel_env = dict(kernel_env if kernel_env is not None else os.environ)
     shutil.copytree(SOLUTIONS / lesson, workdir / "source" / lesson, dirs_exist_ok=True)
+    _new_gradebook(workdir)
     _nbgrader(["generate_assignment", lesson, "--force"], workdir, kernel_env)
     perfect = nbformat.read(str(lesson_notebook(SOLUTIONS / lesson)), as_version=4)
     perfect.cells.append(nbformat.v4.new_code_cell(PROBE, id=PROBE_ID))
