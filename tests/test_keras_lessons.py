@@ -218,6 +218,24 @@ def test_the_same_settings_train_the_same_curves():
     assert first == second
 
 
+def test_several_steps_per_call_train_the_same_curves_as_one(monkeypatch):
+    """The trainer runs up to 32 steps per call into the backend: the same updates, in the
+    same order, as one step per call (batches of 8: 10 steps an epoch, a remainder too)."""
+    from nncourse.widgets import keras_train
+
+    X, y = _tiny_data(120)
+    fast = keras_trainer(X[:80], y[:80], X[80:], y[80:], epochs=3, batch_size=8).train()
+    if keras.backend.backend() != "torch":
+        assert keras_train.steps_per_execution() == 32
+    monkeypatch.setattr(keras_train, "steps_per_execution", lambda: 1)
+    slow = keras_trainer(X[:80], y[:80], X[80:], y[80:], epochs=3, batch_size=8)
+    again = slow.train()
+    assert again.keys() == fast.keys()
+    for name, values in fast.items():  # equal, up to the float rounding of a fused loop
+        np.testing.assert_allclose(again[name], values, rtol=1e-6, err_msg=name)
+    assert int(slow.model.optimizer.iterations) == 3 * 10
+
+
 def test_trainer_shows_an_error_instead_of_dying():
     X, y = _tiny_data(60)
 

@@ -136,6 +136,32 @@ def presses_repeat_and_reuse_the_traced_step():
     assert trainer.model is not model and trainer.model.layers[0].units == 4
 
 
+@claim(LESSON, "widget-intro", "it compiles its model with `steps_per_execution=32`, so Keras "
+       "runs 32 training steps per call into the backend and pays Python's bookkeeping once for "
+       "all 32, with the same updates in the same order (under PyTorch it keeps 1, the only "
+       "value Keras allows there)")
+def trainer_runs_32_steps_per_call():
+    from nncourse.keras_env import backend_name
+
+    names = ns()
+    data = (names["X_train"][:600], names["y_train"][:600], names["X_val"], names["y_val"])
+    trainer = keras_train.keras_trainer(*data, epochs=2)
+    fast = trainer.train()
+    expected = 1 if backend_name() == "torch" else 32
+    assert trainer.model.steps_per_execution == expected
+    original = keras_train.steps_per_execution
+    keras_train.steps_per_execution = lambda: 1
+    try:
+        one = keras_train.keras_trainer(*data, epochs=2)
+        slow = one.train()
+    finally:
+        keras_train.steps_per_execution = original
+    assert one.model.steps_per_execution == 1
+    assert int(one.model.optimizer.iterations) == int(trainer.model.optimizer.iterations)
+    for name, values in fast.items():  # the same updates: the same curves
+        np.testing.assert_allclose(slow[name], values, rtol=1e-6, err_msg=name)
+
+
 def trainer_state(**settings) -> dict:
     """The trainer's own readout state after a press with its defaults except ``settings``."""
     history, _ = trainer_run(**settings)
