@@ -5,10 +5,11 @@ notebook (or why it failed). Jobs run in long-lived worker processes, each with 
 kernel zygote and sandbox uid, so Python, nbgrader and the lesson's imports are paid once
 per worker, not per submission:
 
-- :class:`LocalPool`: N workers on this machine, fed over pipes. They are forked from the
-  grading process before it starts any thread (:class:`ForkedWorker`), so they inherit its
-  imports instead of paying them again (1-1.5 s of CPU each); a worker that crashed is
-  replaced by a fresh ``python -m grader.jobs`` (:class:`Worker`);
+- :class:`LocalPool`: N workers on this machine, fed over pipes. From ``nngrade``'s own
+  process they are forked before it starts any thread (:class:`ForkedWorker`), so they
+  inherit its imports instead of paying them again (1-1.5 s of CPU each); a caller that runs
+  other threads (grading called in-process, e.g. from a test) gets fresh
+  ``python -m grader.jobs`` processes (:class:`Worker`), as does a worker that crashed;
 - :class:`DaskPool`: the same worker program behind each thread of a Dask distributed
   cluster's workers (``--scheduler tcp://HOST:PORT``).
 
@@ -279,7 +280,11 @@ class LocalPool:
         self.n = n
         self.log_dir = log_dir
         self.workers: list[Worker] = []
-        for index in range(n):  # forked now, while this process runs no other thread
+        fork = threading.active_count() == 1  # nngrade's own process; not a host with threads
+        for index in range(n):
+            if not fork:
+                self.workers.append(Worker(self._log(index)))
+                continue
             held = tuple(fd for w in self.workers for fd in w.fds())
             self.workers.append(ForkedWorker(self._log(index), held))
 

@@ -12,12 +12,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 
 import nbformat
 import pytest
 from fixtures import any_course as ac
 from fixtures.submissions.course import env, nngrade
+from support import NBGRADER
 
 NORMAL = ["ann", "ben", "cat", "dan", "eve"]
 HOSTILE = ["kim", "lee", "max", "ned"]
@@ -78,7 +78,7 @@ def twins(tmp_path_factory):
                for kind in ("nbgrader", "nngrade")}
     for kind, course in courses.items():
         _submissions(master, course, hostile=kind == "nngrade")
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "ps*"],
+    subprocess.run([*NBGRADER, "autograde", "ps*"],
                    cwd=courses["nbgrader"], env=env(), check=True, capture_output=True)
     runs = {a: nngrade(courses["nngrade"], "autograde", a, "--jobs", "2", "--quiet")
             for a in ac.ASSIGNMENTS}

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 
 import nbformat
 import pytest
 from fixtures.submissions import hostile
 from fixtures.submissions.course import env, make_course, nngrade, status
+from support import NBGRADER
 
 LESSON = hostile.LESSON
 
@@ -59,9 +59,8 @@ def twin_courses(tmp_path_factory):
                               ("dee", solved)):
             _submit(course, student, data)
         courses[kind] = course
-    nbgrader = [sys.executable, "-m", "nbgrader"]
     for cmd in (["generate_assignment", LESSON, "--force"], ["autograde", LESSON]):
-        subprocess.run([*nbgrader, *cmd], cwd=courses["nbgrader"], env=env(), check=True,
+        subprocess.run([*NBGRADER, *cmd], cwd=courses["nbgrader"], env=env(), check=True,
                        capture_output=True)
     proc = nngrade(courses["nngrade"], "autograde", LESSON, "--jobs", "2")
     yield courses, proc

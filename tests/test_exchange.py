@@ -27,7 +27,6 @@ import pwd
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -37,6 +36,7 @@ import nbformat
 import pytest
 from fixtures import any_course as ac
 from fixtures.submissions.course import env, nngrade
+from support import NBGRADER
 
 COURSE_ID = "nnx101"
 ASSIGNMENT = "ps1"
@@ -124,7 +124,7 @@ class Hub:
 
     def instructor(self, *args: str) -> subprocess.CompletedProcess:
         """An nbgrader command run by the instructor (root) in the course folder."""
-        return _finish(_start([sys.executable, "-m", "nbgrader", *args], self.course, env()))
+        return _finish(_start([*NBGRADER, *args], self.course, env()))
 
     def students(self, names: list[str], *args: str) -> None:
         """The same nbgrader command run by each student at once, each as their own uid, in
@@ -148,7 +148,7 @@ class Hub:
             "--ro-bind", str(self._accounts / "passwd"), "/etc/passwd",
             "--ro-bind", str(self._accounts / "group"), "/etc/group", "--chdir", str(home),
             "--", shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}",
-            "--clear-groups", "--", sys.executable, "-m", "nbgrader", *args]
+            "--clear-groups", "--", *NBGRADER, *args]
         return _start(command, home, student_env)
 
 

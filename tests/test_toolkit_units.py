@@ -150,71 +150,38 @@ def test_a_new_gradebook_is_stamped_as_nbgrader_stamps_it_without_running_alembi
         assert gb.students == []
 
 
-def test_local_workers_are_forked_and_each_ends_when_its_jobs_end(tmp_path):
-    """A forked worker holds no other worker's pipe: closing one worker's jobs ends it
-    alone, at once (not after the 10 s grace that a kept pipe would cost)."""
-    import time
+def test_nngrade_forks_its_workers_and_a_threaded_caller_spawns_them(tmp_path):
+    """The command's process runs no other thread, so its workers are forked; with a thread
+    running, the pool starts fresh worker processes instead."""
+    import subprocess
+    import sys
+    import threading
 
-    from grader.jobs import ForkedWorker, LocalPool
+    from grader.jobs import ForkedWorker, LocalPool, Worker
 
-    pool = LocalPool(2, log_dir=str(tmp_path))
+    # and a forked worker holds no other worker's pipe: closing one worker's jobs ends it
+    # alone, at once (not after the 10 s grace that a kept pipe would cost)
+    probe = ("import threading, time; from grader.jobs import LocalPool\n"
+             "pool = LocalPool(2)\n"
+             "kinds = [type(w).__name__ for w in pool.workers]\n"
+             "start = time.monotonic(); pool.workers[0].close()\n"
+             "print(kinds, threading.active_count(), time.monotonic() - start < 5,\n"
+             "      pool.workers[0].proc.returncode, pool.workers[1].alive())\n"
+             "pool.close(); print(any(w.alive() for w in pool.workers))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    assert out.split("\n")[:2] == ["['ForkedWorker', 'ForkedWorker'] 1 True 0 True",
+                                   "False"], out
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
     try:
-        assert all(isinstance(worker, ForkedWorker) for worker in pool.workers)
-        first, second = pool.workers
-        started = time.monotonic()
-        first.close()
-        assert time.monotonic() - started < 5, "the first worker outlived its closed jobs pipe"
-        assert first.proc.returncode == 0
-        assert second.alive()
+        pool = LocalPool(1, log_dir=str(tmp_path))
+        try:
+            assert type(pool.workers[0]) is Worker and not isinstance(pool.workers[0],
+                                                                      ForkedWorker)
+        finally:
+            pool.close()
     finally:
-        pool.close()
-    assert not any(worker.alive() for worker in pool.workers)
-
-
-def test_nbgraders_metadata_check_judges_as_jsonschema_validate_does():
-    """grader.nbgrader_fast: one compiled validator per schema, the same verdicts and the
-    same first error as ``jsonschema.validate``; nbgrader's validator uses it once installed."""
-    import jsonschema
-    import pytest
-    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
-
-    from grader import nbgrader_fast
-
-    schema = MetadataValidator().schema
-    good = {"grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "t",
-            "schema_version": 3}
-    bad = [{**good, "points": "one"}, {k: v for k, v in good.items() if k != "grade"},
-           {**good, "grade": 1}, "not a dict"]
-    nbgrader_fast.validate(good, schema)
-    for instance in bad:
-        with pytest.raises(jsonschema.ValidationError) as theirs:
-            jsonschema.validate(instance, schema)
-        with pytest.raises(jsonschema.ValidationError) as ours:
-            nbgrader_fast.validate(instance, schema)
-        assert str(ours.value) == str(theirs.value)
-    nbgrader_fast.install()
-    cell = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {**good, "points": "one"}})
-    with pytest.raises((ValidationError, jsonschema.ValidationError)):
-        MetadataValidator().validate_cell(cell)
-    MetadataValidator().validate_cell(nbformat.v4.new_code_cell("x", metadata={"nbgrader": good}))
-
-
-def test_gradebooks_share_one_engine_and_reopen_after_close(tmp_path):
-    from nbgrader.api import Gradebook
-
-    from grader import nbgrader_fast
-    from grader.course import schema_head_in_process
-
-    nbgrader_fast.install()
-    url = f"sqlite:///{tmp_path}/gradebook.db"
-    with schema_head_in_process(), Gradebook(url, "") as first:
-        first.add_student("ada")
-        engine = first.engine
-    with Gradebook(url, "") as second:
-        assert second.engine is engine
-        assert [s.id for s in second.students] == ["ada"]
-        second.add_student("bob")
-    with schema_head_in_process(), Gradebook(f"sqlite:///{tmp_path}/other.db", "") as other:
-        assert other.engine is not engine and other.students == []
-    with Gradebook(url, "") as third:
-        assert sorted(s.id for s in third.students) == ["ada", "bob"]
+        stop.set()
+        thread.join()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from fixtures import any_course as ac
 from fixtures.submissions import hostile
 from fixtures.submissions.course import NNGRADE, env, make_course, nngrade, status
+from support import NBGRADER
 from test_any_course import _gradebook
 
 LESSON = hostile.LESSON
@@ -217,7 +217,7 @@ def canvas_twins(tmp_path_factory):
     theirs = ac.copy_course(master, base / "nbgrader", registered=True)
     shutil.copytree(ours / "submitted", theirs / "submitted")
     graded = nngrade(ours, "autograde", "ps1", "--jobs", "2", "--quiet")
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "ps1"], cwd=theirs, env=env(),
+    subprocess.run([*NBGRADER, "autograde", "ps1"], cwd=theirs, env=env(),
                    check=True, capture_output=True, timeout=600)
     yield {"nngrade": ours, "nbgrader": theirs}, uploads, collect, graded
     shutil.rmtree(base, ignore_errors=True)

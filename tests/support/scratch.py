@@ -23,7 +23,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from grader.notebooks import lesson_notebook
-from support import LESSONS, SOLUTIONS
+from support import LESSONS, NBGRADER, SOLUTIONS
 
 PROBE_ID = "zz-probe-modules"
 PROBE = ("import sys\nprint('TENSORFLOW_IMPORTED', 'tensorflow' in sys.modules)\n"
@@ -60,13 +60,6 @@ class GradedSubmission:
     notebook: nbformat.NotebookNode | None = None  # as autograde executed it, with outputs
 
 
-# ``python -m nbgrader``, with jsonschema's optional "iri" string format checker left out: its
-# package (rfc3987_syntax) compiles a grammar at import, 1.3 s of every nbgrader command, for
-# a format that nbgrader never validates (no schema of nbformat or nbgrader uses it).
-NBGRADER = ("import sys; sys.modules['rfc3987_syntax'] = None; sys.argv[0] = 'nbgrader'; "
-            "from nbgrader.apps.nbgraderapp import main; main()")
-
-
 def _new_gradebook(workdir: Path) -> None:
     """The course's gradebook as nbgrader's first command creates it (its tables, course
     '' and the schema's head revision), the head read in-process rather than by the
@@ -85,7 +78,7 @@ def _nbgrader(args: list[str], cwd: Path, kernel_env: Mapping[str, str] | None =
                "JUPYTER_PATH": str(cwd / "jupyter")}
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")  # nbgrader runs `alembic`
-    result = subprocess.run([sys.executable, "-c", NBGRADER, *args], cwd=cwd, env=env,
+    result = subprocess.run([*NBGRADER, *args], cwd=cwd, env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
