@@ -247,16 +247,19 @@ class ForkedWorker(Worker):
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the worker: stdin the jobs, stdout the results, stderr the log
             code = 1
             try:
                 die_with_parent()
+                if os.getppid() != parent:  # the parent died before that took effect
+                    return
                 log = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
                 os.dup2(job_r, 0)
                 os.dup2(result_w, 1)
                 os.dup2(log, 2)
-                for fd in {job_r, job_w, result_r, result_w, log, *close_fds}:
+                for fd in {job_r, job_w, result_r, result_w, log, *close_fds} - {0, 1, 2}:
                     with contextlib.suppress(OSError):
                         os.close(fd)
                 code = worker_main()

@@ -185,3 +185,52 @@ def test_nngrade_forks_its_workers_and_a_threaded_caller_spawns_them(tmp_path):
     finally:
         stop.set()
         thread.join()
+
+
+def test_nbgraders_metadata_check_judges_as_jsonschema_validate_does():
+    """grader.nbgrader_fast: one compiled validator per schema, the same verdicts and the
+    same first error as ``jsonschema.validate``; nbgrader's validator uses it once installed."""
+    import jsonschema
+    import pytest
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+
+    from grader import nbgrader_fast
+
+    schema = MetadataValidator().schema
+    good = {"grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "t",
+            "schema_version": 3}
+    bad = [{**good, "points": "one"}, {k: v for k, v in good.items() if k != "grade"},
+           {**good, "grade": 1}, "not a dict"]
+    nbgrader_fast.validate(good, schema)
+    for instance in bad:
+        with pytest.raises(jsonschema.ValidationError) as theirs:
+            jsonschema.validate(instance, schema)
+        with pytest.raises(jsonschema.ValidationError) as ours:
+            nbgrader_fast.validate(instance, schema)
+        assert str(ours.value) == str(theirs.value)
+    nbgrader_fast.install()
+    cell = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {**good, "points": "one"}})
+    with pytest.raises((ValidationError, jsonschema.ValidationError)):
+        MetadataValidator().validate_cell(cell)
+    MetadataValidator().validate_cell(nbformat.v4.new_code_cell("x", metadata={"nbgrader": good}))
+
+
+def test_gradebooks_share_one_engine_and_reopen_after_close(tmp_path):
+    from nbgrader.api import Gradebook
+
+    from grader import nbgrader_fast
+    from grader.course import schema_head_in_process
+
+    nbgrader_fast.install()
+    url = f"sqlite:///{tmp_path}/gradebook.db"
+    with schema_head_in_process(), Gradebook(url, "") as first:
+        first.add_student("ada")
+        engine = first.engine
+    with Gradebook(url, "") as second:
+        assert second.engine is engine
+        assert [s.id for s in second.students] == ["ada"]
+        second.add_student("bob")
+    with schema_head_in_process(), Gradebook(f"sqlite:///{tmp_path}/other.db", "") as other:
+        assert other.engine is not engine and other.students == []
+    with Gradebook(url, "") as third:
+        assert sorted(s.id for s in third.students) == ["ada", "bob"]
