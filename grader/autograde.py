@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 import nbformat
 from tqdm import tqdm
 
-from grader import nbgrader_fast
 from grader.assignment import Assignment, Notebook
 from grader.course import Course, ensure_assignment
 from grader.demonstrations import not_run
@@ -246,7 +245,6 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
               progress: bool = True, hooks: Hooks | None = None) -> Summary:
     """Grade the assignment's submissions (or ``students``'); see the module docstring."""
     started = time.monotonic()
-    nbgrader_fast.install()
     limits = limits or Limits.from_config(course.config)
     if not scheduler:
         problem = check_host(limits.isolation)

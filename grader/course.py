@@ -7,16 +7,13 @@ this package was installed from.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
-import functools
 import hashlib
 import importlib.util
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from grader import assignment as model
+from grader import nbgrader_fast
 from grader.demonstrations import marked, problems
 
 JOURNAL_DIR = ".nngrade"
@@ -116,8 +114,8 @@ class Course:
         (created when missing: read-only commands check :meth:`has_gradebook` first)."""
         _alembic_on_path()
         course_id = self.config.CourseDirectory.get("course_id", "")
-        with schema_head_in_process():
-            gb = Gradebook(self.db_url, course_id)
+        nbgrader_fast.install()
+        gb = Gradebook(self.db_url, course_id)
         if not course_id:  # nbgrader's default id '' has no course row, which PostgreSQL's
             from nbgrader.api import Course as CourseRow  # foreign keys need
 
@@ -234,46 +232,6 @@ def _alembic_on_path() -> None:
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
-
-@functools.cache
-def alembic_head() -> str:
-    """The newest revision of nbgrader's gradebook schema, which nbgrader stamps a new
-    gradebook with: what its ``get_alembic_version()`` reads from ``alembic heads``, read
-    here in this process from nbgrader's own migration scripts."""
-    import nbgrader.dbutil
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-
-    config = AlembicConfig()
-    config.set_main_option("script_location", nbgrader.dbutil.ALEMBIC_DIR)
-    head = ScriptDirectory.from_config(config).get_current_head()  # error if several
-    if not head:
-        raise RuntimeError("nbgrader's migration scripts have no head revision")
-    return head
-
-
-@contextlib.contextmanager
-def schema_head_in_process() -> Iterator[None]:
-    """While nbgrader opens a gradebook, a new one is stamped with :func:`alembic_head`,
-    read in this process, instead of running the ``alembic`` program for it (a new Python
-    process that imports nbgrader again: 2-2.5 s of CPU per new gradebook). Where the head
-    cannot be read so (a changed nbgrader), nbgrader's own way runs."""
-    import nbgrader.api
-
-    original = nbgrader.api.get_alembic_version
-
-    def head() -> str:
-        try:
-            return alembic_head()
-        except Exception:  # noqa: BLE001 - nbgrader's own subprocess then decides
-            return original()
-
-    nbgrader.api.get_alembic_version = head
-    try:
-        yield
-    finally:
-        nbgrader.api.get_alembic_version = original
 
 
 def ensure_assignment(course: Course, assignment: str) -> None:

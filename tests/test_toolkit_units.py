@@ -124,23 +124,22 @@ def test_a_new_gradebook_is_stamped_as_nbgrader_stamps_it_without_running_alembi
         tmp_path, monkeypatch):
     """nngrade reads the schema's head revision in-process; it is the one nbgrader's own
     ``get_alembic_version()`` gets from the ``alembic`` program."""
-    import subprocess
     import sys
 
     import nbgrader.api
     from nbgrader.api import Gradebook
 
-    from grader.course import Course, alembic_head
+    from grader.course import Course
+    from grader.nbgrader_fast import alembic_head, nbgraders_alembic_version
 
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep
                        + os.environ.get("PATH", ""))
-    assert alembic_head() == nbgrader.api.get_alembic_version()
+    assert alembic_head() == nbgraders_alembic_version()
 
     def no_program(*args, **kwargs):
         raise AssertionError(f"nbgrader ran a program to stamp the gradebook: {args}")
 
-    monkeypatch.setattr(nbgrader.api.sp, "check_output", no_program)
-    monkeypatch.setattr(subprocess, "check_output", no_program)
+    monkeypatch.setattr(nbgrader.api.sp, "check_output", no_program)  # nbgrader's subprocess
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     course = Course.open(tmp_path)
     with course.gradebook() as gb:
@@ -219,18 +218,17 @@ def test_gradebooks_share_one_engine_and_reopen_after_close(tmp_path):
     from nbgrader.api import Gradebook
 
     from grader import nbgrader_fast
-    from grader.course import schema_head_in_process
 
     nbgrader_fast.install()
     url = f"sqlite:///{tmp_path}/gradebook.db"
-    with schema_head_in_process(), Gradebook(url, "") as first:
+    with Gradebook(url, "") as first:
         first.add_student("ada")
         engine = first.engine
     with Gradebook(url, "") as second:
         assert second.engine is engine
         assert [s.id for s in second.students] == ["ada"]
         second.add_student("bob")
-    with schema_head_in_process(), Gradebook(f"sqlite:///{tmp_path}/other.db", "") as other:
+    with Gradebook(f"sqlite:///{tmp_path}/other.db", "") as other:
         assert other.engine is not engine and other.students == []
     with Gradebook(url, "") as third:
         assert sorted(s.id for s in third.students) == ["ada", "bob"]

@@ -136,17 +136,21 @@ def presses_repeat_and_reuse_the_traced_step():
     assert trainer.model is not model and trainer.model.layers[0].units == 4
 
 
-@claim(LESSON, "widget-intro", "it compiles its model with `steps_per_execution=32`, so Keras "
-       "runs 32 training steps per call into the backend and pays Python's bookkeeping once for "
-       "all 32, with the same updates in the same order (under PyTorch it keeps 1, the only "
-       "value Keras allows there)")
+@claim(LESSON, "widget-intro", "it compiles its model with `steps_per_execution=32`. `fit` is "
+       "a Python loop that normally calls the traced training step once per mini-batch, "
+       "fetching the batch and updating the metrics each time; with 32, one call runs 32 steps "
+       "inside the traced function, so that Python work is paid once per 32 steps. The updates "
+       "are the same, in the same order, and the curves still redraw after every epoch (under "
+       "PyTorch it keeps 1, the only value Keras allows there)")
 def trainer_runs_32_steps_per_call():
     from nncourse.keras_env import backend_name
 
     names = ns()
     data = (names["X_train"][:600], names["y_train"][:600], names["X_val"], names["y_val"])
     trainer = keras_train.keras_trainer(*data, epochs=2)
+    renders = trainer.live.renders
     fast = trainer.train()
+    assert trainer.live.renders >= renders + 1 + 2  # cleared, then one redraw per epoch
     expected = 1 if backend_name() == "torch" else 32
     assert trainer.model.steps_per_execution == expected
     original = keras_train.steps_per_execution

@@ -65,9 +65,10 @@ def _new_gradebook(workdir: Path) -> None:
     '' and the schema's head revision), the head read in-process rather than by the
     ``alembic`` program that nbgrader runs for it (2.4 s): the same stamp, checked by
     tests/test_toolkit_units.py."""
-    from grader.course import schema_head_in_process
+    from grader import nbgrader_fast
 
-    with schema_head_in_process(), Gradebook(f"sqlite:///{workdir}/gradebook.db", ""):
+    nbgrader_fast.install()
+    with Gradebook(f"sqlite:///{workdir}/gradebook.db", ""):
         pass
 
 
