@@ -306,45 +306,74 @@ def relu_he_learns_more_slowly():
 
 
 @functools.lru_cache(maxsize=1)
-def _relu_batchnorm_run() -> dict:
-    """The ReLU stack with batch normalization, trained exactly like the `bn-demo` runs."""
+def _default_momentum_run() -> dict:
+    """The sigmoid stack with batch normalization, trained exactly like its `bn-demo` run but
+    with Keras' default momentum; last, its running averages recomputed from the training
+    set (momentum 0, one pass in training mode) and the test set evaluated again."""
     ns = _ns()
     keras = ns["keras"]
     keras.utils.set_random_seed(0)
-    model = ns["deep_digit_net"]("relu", True)
+    model = ns["deep_digit_net"]("sigmoid", True)
+    norms = [layer for layer in model.layers
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in norms:
+        layer.momentum = keras.layers.BatchNormalization().momentum  # the default
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(ns["X_train"], ns["y_train"], epochs=5, batch_size=32, verbose=0)
-
-    def training_mode_accuracy(X, y):
-        scores = keras.ops.convert_to_numpy(model(X, training=True))
-        return float(np.mean(scores.argmax(axis=1) == y))
-
-    return {"losses": history.history["loss"],
-            "test": model.evaluate(ns["X_test"], ns["y_test"], verbose=0)[1],
-            "train": model.evaluate(ns["X_train"], ns["y_train"], verbose=0)[1],
-            "test_training_mode": training_mode_accuracy(ns["X_test"], ns["y_test"])}
-
-
-@claim(L, "bn-demo-read", "After 5 epochs its training loss is lower than that of any of the "
-       "three above, yet "
-       "`evaluate` gives it a test accuracy below 0.2, worse than the ReLU stack without batch "
-       "normalization, and about as low on its own training data")
-def relu_batchnorm_low_loss_low_accuracy():
-    runs, run = _ns()["bn_runs"], _relu_batchnorm_run()
-    assert len(run["losses"]) == 5
-    for label, (others, _) in runs.items():
-        assert run["losses"][-1] < others[-1], (label, run["losses"], others)
-    assert run["test"] < 0.2 < runs["relu + He init"][1], (run["test"], runs["relu + He init"])
-    assert run["train"] < 0.25 and abs(run["train"] - run["test"]) < 0.05, run
+    scores = keras.ops.convert_to_numpy(model(ns["X_test"], training=True))
+    run = {"momentum": norms[0].momentum, "losses": history.history["loss"],
+           "steps": int(model.optimizer.iterations),
+           "test": model.evaluate(ns["X_test"], ns["y_test"], verbose=0)[1],
+           "train": model.evaluate(ns["X_train"], ns["y_train"], verbose=0)[1],
+           "test_training_mode": float(np.mean(scores.argmax(axis=1) == ns["y_test"]))}
+    for layer in norms:
+        layer.momentum = 0.0
+    model(ns["X_train"], training=True)
+    run["test_recomputed_averages"] = model.evaluate(ns["X_test"], ns["y_test"], verbose=0)[1]
+    return run
 
 
-@claim(L, "bn-demo-read", "called with `training=True` (each batch normalized by its own "
-       "statistics), the same model classifies about half of the test set correctly")
-def relu_batchnorm_training_mode_about_half():
-    run = _relu_batchnorm_run()
-    assert 0.4 < run["test_training_mode"] < 0.65, run["test_training_mode"]
-    assert run["test_training_mode"] > 2 * run["test"], run
+# Before 2026-12-01 this paragraph added batch normalization to the ReLU stack (momentum 0.9):
+# whether `evaluate` then failed depended on the CPU's arithmetic and the seed (test accuracy
+# 0.50, 0.20, 0.12 for seeds 0-2 on a 2-core AMD EPYC). The default momentum's lag fails it
+# for every seed tried (seeds 0-5: test accuracy 0.10-0.196, the lesson's seed 0 0.107;
+# training mode 0.74-0.93), and the training it follows is the demo's own.
+@claim(L, "bn-demo-read", "so it reports exactly the same losses as above")
+def default_momentum_trains_identically():
+    run = _default_momentum_run()
+    assert run["momentum"] == 0.99, run["momentum"]
+    assert run["losses"] == _ns()["bn_runs"]["sigmoid + batch norm"][0], run["losses"]
+
+
+@claim(L, "bn-demo-read", "Yet `evaluate` gives it a test accuracy below 0.2, little better than "
+       "guessing, and about as low on its own training data (`evaluate(X_train, y_train)`)")
+def default_momentum_evaluates_near_chance():
+    run = _default_momentum_run()
+    assert run["test"] < 0.2 and abs(run["train"] - run["test"]) < 0.05, run
+
+
+@claim(L, "bn-demo-read", "the run's 215 steps (5 epochs of 43 batches: 1,347 training digits, "
+       "32 at a time) are too few for them to catch up with `momentum=0.99`: each average still "
+       "gives its starting value ($\\mu = 0$, $\\sigma^2 = 1$) a weight of "
+       "$0.99^{215} \\approx 12\\%$")
+def running_averages_lag_behind():
+    run, keras = _default_momentum_run(), _ns()["keras"]
+    assert len(_ns()["X_train"]) == 1347 and -(-1347 // 32) == 43, len(_ns()["X_train"])
+    assert run["steps"] == 5 * 43 == 215 and round(100 * 0.99**215) == 12, run["steps"]
+    fresh = keras.layers.BatchNormalization()
+    fresh.build((None, 32))
+    assert np.all(fresh.moving_mean.numpy() == 0)
+    assert np.all(fresh.moving_variance.numpy() == 1)
+    assert run["test_recomputed_averages"] > 0.8, run  # caught up, evaluate agrees
+
+
+@claim(L, "bn-demo-read", "Called directly as `model(X_test, training=True)`, which normalizes "
+       "with the statistics of the batch it is given (here the whole test set), the same model "
+       "classifies most of the test set correctly")
+def default_momentum_training_mode_classifies_most():
+    run = _default_momentum_run()
+    assert run["test_training_mode"] > max(0.5, 4 * run["test"]), run
 
 
 # ---- schedules, one batch, tables ----------------------------------------------------------
