@@ -432,6 +432,9 @@ def test_keras_lesson_runs_under_another_backend(lesson, tmp_path, monkeypatch):
 
     backend = _other_backend()
     monkeypatch.setenv("KERAS_BACKEND", backend)
+    # one thread: beside the suite's other worker, PyTorch's OpenMP threads wait spinning
+    # (lesson 08 took 86 s of CPU there, 43 s alone); what runs, and so the check, is the same
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     nb = read(solution_notebook(lesson))
     config = Config()  # IPC with a path of its own: no TCP port clash with other kernels
     config.KernelManager.transport = "ipc"

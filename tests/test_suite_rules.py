@@ -49,6 +49,10 @@ def test_the_marker_table_names_modules_that_exist():
               conftest.LESSON_IDS for m in ("test_lab", *markers.BROWSER_SERVER_MODULES)}
     known |= markers.SHARED_FIXTURE_MODULES | {f.stem for f in TESTS.glob("test_*.py")}
     assert measured <= known, f"expected seconds of units that do not exist: {measured - known}"
+    for nodeid in markers.LONE_TEST_SECONDS:
+        path, _, name = nodeid.partition("::")
+        assert markers.group(nodeid) is None, f"{nodeid} runs in a group, not alone"
+        assert f"def {name.partition('[')[0]}(" in (conftest.ROOT / path).read_text(), nodeid
 
 
 def _report(reason: str, *, xfail: bool = False) -> SimpleNamespace:
