@@ -2,7 +2,7 @@
 
 ``.venv/bin/python tests/support/suite_groups.py OUTPUT [--top N]`` prints the total
 test time (core-seconds), each unit's seconds (setup + call + teardown), costliest first, and
-the seconds that markers.GROUP_SECONDS / TEST_SECONDS expect, to refresh them.
+the seconds that markers.GROUP_SECONDS / TEST_SECONDS / LONE_TEST_SECONDS expect, to refresh them.
 
 CPU instead of wall time: run the suite with ``NNCOURSE_CPU_LOG=/tmp/cpu`` (tests/conftest.py
 appends each test's CPU seconds, its own and its waited-for children's, to ``/tmp/cpu.<pid>``
