@@ -3,7 +3,8 @@
 Students get the Assignment List and the Validate button; the instructor's pieces
 (formgrader, "create assignment", the course list) are switched off and locked, in the lab
 front end and on the server. ``/`` opens lesson 00. The course's server extension
-(``nncourse.server_extension``: live controls cost no favicon requests) is switched on.
+(``nncourse.server_extension``: live controls cost no favicon requests) is switched on, and
+the kernel's execution indicator shows in the status bar (``SETTING_DEFAULTS``).
 
     python binder/student_view.py          # this Python environment (sys.prefix), as postBuild
     python binder/student_view.py --user   # $JUPYTER_CONFIG_DIR only
@@ -40,6 +41,18 @@ CONFIG_NAME = "zz-nncourse-student-view.json"  # loaded after nbgrader.json, so 
 # JupyterLab's favicons instead of fetching one at every live-control step), in both views
 COURSE_EXTENSION = "nncourse.server_extension"
 COURSE_EXTENSION_CONFIG = "nncourse-server-extension.json"
+# JupyterLab settings' defaults, in both views (a student's own settings still win): the
+# kernel's execution indicator shows in the status bar, not in the notebook's toolbar.
+# That toolbar (a FAST ``jp-toolbar``) rescans every item it holds for focus, forcing a
+# style and layout pass, whenever anything inside it changes, and the indicator changes
+# twice per control step (busy, idle): the page's main thread is then still busy when the
+# new picture arrives (docs/browser-and-binder.md, "Key press to new pixels").
+SETTING_DEFAULTS = {
+    "@jupyterlab/notebook-extension:tracker": {
+        "kernelStatus": {"showOnStatusBar": True, "showProgress": True},
+    },
+}
+SETTING_DEFAULTS_FILE = "default_setting_overrides.json"  # read by jupyterlab_server
 
 
 def config_dir(user: bool) -> Path:
@@ -76,12 +89,14 @@ def configure(folder: Path, start_page: str = START_PAGE, *,
     extensions = folder / "jupyter_server_config.d" / CONFIG_NAME
     _update_json(extensions, {"ServerApp": {
         "jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, instructor)}})
+    settings = folder / "labconfig" / SETTING_DEFAULTS_FILE
+    _update_json(settings, SETTING_DEFAULTS)
     course = folder / "jupyter_server_config.d" / COURSE_EXTENSION_CONFIG
     _update_json(course, {"ServerApp": {"jpserver_extensions": {COURSE_EXTENSION: True}}})
     # `/` opens the start page, whichever front end started the server
     server = folder / "jupyter_server_config.json"
     _update_json(server, {app: {"default_url": start_page} for app in START_PAGE_APPS})
-    return [page_config, extensions, course, server]
+    return [page_config, extensions, settings, course, server]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -109,6 +109,9 @@ def test_student_view_config(tmp_path):
                         .read_text())["ServerApp"]["jpserver_extensions"]
     assert server == {"nbgrader.server_extensions.formgrader": False,
                       "nbgrader.server_extensions.course_list": False}
+    settings = json.loads((tmp_path / "labconfig" / "default_setting_overrides.json").read_text())
+    assert settings == {"@jupyterlab/notebook-extension:tracker": {
+        "kernelStatus": {"showOnStatusBar": True, "showProgress": True}}}
     start = json.loads((tmp_path / "jupyter_server_config.json").read_text())
     assert start["LabApp"]["default_url"] == "/lab/tree/lessons/00_welcome/00_welcome.ipynb"
 
@@ -161,6 +164,10 @@ def test_binder_env_gives_students_the_student_view(binder_env):
     assert enabled["nbgrader.server_extensions.validate_assignment"] is True
     assert enabled["nbgrader.server_extensions.assignment_list"] is True
     assert enabled["nbgrader.server_extensions.formgrader"] is False
+    labconfig = binder_env["env"] / "etc" / "jupyter" / "labconfig"
+    settings = labconfig / "default_setting_overrides.json"
+    assert json.loads(settings.read_text())["@jupyterlab/notebook-extension:tracker"] == {
+        "kernelStatus": {"showOnStatusBar": True, "showProgress": True}}
 
 
 _SLIMMED = textwrap.dedent("""

@@ -46,6 +46,27 @@ def test_moving_w1_redraws_the_same_figure():
     np.testing.assert_allclose(y_line, -(-3.0 * np.asarray(x_line) + b) / w2)
 
 
+def test_neuron_explorer_draws_the_pixels_of_matplotlibs_imshow(monkeypatch):
+    """The surface is a BlockImage (a cell map, not a resampling, per redraw): every frame is
+    the one matplotlib's own ``imshow`` gives."""
+    from nncourse.widgets import neuron
+
+    def imshow(ax, data, cmap, vmin, vmax, **options):
+        return ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax, **options)
+
+    fast = neuron_explorer()
+    with monkeypatch.context() as patch:
+        patch.setattr(neuron, "block_image", imshow)
+        plain = neuron_explorer()
+    assert type(fast.live.surface).__name__ == "BlockImage"
+    assert type(plain.live.surface).__name__ == "AxesImage"
+    for name, value in [("w1", 3.2), ("w2", -4.7), ("b", 1.3), ("gate", "XOR"), ("w1", -0.1)]:
+        for panel in (fast, plain):
+            panel.controls[name].value = value
+        assert fast.live.png == plain.live.png, f"{name}={value}"
+    assert list(fast.live.surface._maps.values())[0] is not False
+
+
 def test_neuron_explorer_opens_on_its_defaults_which_solve_no_gate_yet():
     panel = neuron_explorer()
     assert panel.values == DEFAULTS
@@ -247,3 +268,6 @@ def test_both_views_switch_the_course_server_extension_on(tmp_path, instructor):
     assert config in written
     assert json.loads(config.read_text()) == {
         "ServerApp": {"jpserver_extensions": {"nncourse.server_extension": True}}}
+    settings = tmp_path / "labconfig" / view.SETTING_DEFAULTS_FILE
+    assert settings in written
+    assert json.loads(settings.read_text()) == view.SETTING_DEFAULTS

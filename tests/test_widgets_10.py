@@ -230,6 +230,36 @@ def test_block_image_draws_the_pixels_imshow_draws(shape):
     assert [len(ax.images[0]._maps) for ax in kept] == [1, 1, 1]  # one map, used 3 times
 
 
+@pytest.mark.parametrize("shape", [(40, 40), (17, 30)])
+def test_block_image_with_alpha_and_thousands_of_cells_draws_imshows_pixels(shape):
+    """As lesson 01's surface (60 x 60 cells): more cells than a red byte can number, an
+    alpha of 0.6, origin lower, an extent and aspect "auto"; each cell at least 3 pixels
+    wide, where imshow's default interpolation is nearest-neighbour."""
+    from nncourse.widgets.blocks import block_image
+
+    rng = np.random.default_rng(shape[1])
+    frames = [rng.random(shape) for _ in range(3)]
+    options = {"origin": "lower", "extent": (-0.5, 1.5, -0.5, 1.5), "alpha": 0.6,
+               "aspect": "auto"}
+
+    def build(make):
+        def run(axes):
+            art = make(axes[0], frames[0], cmap="RdBu_r", vmin=0, vmax=1, **options)
+
+            def change(step):
+                art.set_data(frames[step])
+            return change
+        return run
+
+    kept = []
+    mine = _figure_pixels(lambda axes: (build(block_image)(axes), kept.append(axes[0]))[0], 3)
+    theirs = _figure_pixels(build(lambda ax, data, **kw: ax.imshow(data, **kw)), 3)
+    for step, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+        np.testing.assert_array_equal(a, b, err_msg=f"draw {step}")
+    maps = list(kept[0].images[0]._maps.values())
+    assert len(maps) == 1 and maps[0] is not False, "the cell map was not used"
+
+
 def test_block_image_leaves_masked_cells_to_matplotlib():
     from nncourse.widgets.blocks import block_image
 

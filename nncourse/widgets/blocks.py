@@ -7,9 +7,11 @@ shows one data cell, so :class:`BlockImage` asks matplotlib once per geometry (a
 extent, place on the canvas) which cell each pixel shows and how much of the pixel the
 image covers: it draws a probe image whose colours number the cells, through matplotlib's
 own ``_make_image``. Each later draw colour-maps the cells only and indexes them into
-that map: the same colours and coverage on the same pixels, drawn by the same
-``draw_image`` call. Anything the map cannot stand for (masked or translucent cells, an
-alpha, another interpolation, more than 255 cells) is drawn by matplotlib as before.
+that map: the same colours and coverage (times the image's alpha, if it has one) on the
+same pixels, drawn by the same ``draw_image`` call. Anything the map cannot stand for
+(masked or translucent cells, an alpha per cell, another interpolation, more than 65,536
+cells) is drawn by matplotlib as before. Lesson 01's surface (60 x 60 cells, alpha 0.6):
+3.3 ms a redraw through matplotlib, 0.6 ms through the map.
 
 Private matplotlib API used (checked with matplotlib 3.11.2): ``AxesImage._make_image``, its
 arguments and what it returns. Each new cell map is checked once against matplotlib's own
@@ -27,9 +29,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.image import AxesImage
 
-# colour k's red byte is k once matplotlib turns it into bytes ((k + 0.5) / 255 * 255)
-_CODES = ListedColormap([((k + 0.5) / 255, 0.0, 0.0, 1.0) for k in range(256)])
-_MAX_CELLS = 255
+_MAX_CELLS = 256 * 256  # a cell's number is coded in the probe's red and green bytes
 _GEOMETRIES = 32  # cell maps an image keeps (one per panel size it has been drawn at)
 
 
@@ -62,9 +62,10 @@ class BlockImage(AxesImage):
 
     def _mappable(self, call: _Call) -> bool:
         A = call.A
+        alpha = self.get_alpha()
         return not (call.unsampled or A.ndim != 2 or A.size > _MAX_CELLS
-                    or self.get_alpha() is not None or self.get_interpolation() != "nearest"
-                    or np.ma.getmaskarray(A).any())
+                    or (alpha is not None and np.ndim(alpha) != 0)
+                    or self.get_interpolation() != "nearest" or np.ma.getmaskarray(A).any())
 
     def _from_map(self, call: _Call) -> tuple | None:
         """``_make_image``'s answer from the geometry's cell map; ``None``: ask matplotlib."""
@@ -73,7 +74,7 @@ class BlockImage(AxesImage):
             return None
         key = (call.A.shape, tuple(call.in_bbox.bounds), tuple(call.out_bbox.bounds),
                tuple(call.clip_bbox.bounds), call.magnification, call.round_to_pixel_border,
-               self.origin, self.get_interpolation_stage())
+               self.origin, self.get_interpolation_stage(), self.get_alpha())
         if key not in self._maps:
             if len(self._maps) >= _GEOMETRIES:
                 self._maps.clear()
@@ -103,9 +104,11 @@ class BlockImage(AxesImage):
 
     def _cell_map(self, shape, in_bbox, out_bbox, clip_bbox, magnification,
                   round_to_pixel_border) -> tuple | None:
-        """Which cell each output pixel shows, and its alpha byte, drawn by matplotlib."""
-        probe = AxesImage(self.axes, cmap=_CODES, norm=Normalize(0.0, 255.0),
-                          interpolation="nearest", origin=self.origin,
+        """Which cell each output pixel shows, and its alpha byte (the coverage times the
+        image's alpha), drawn by matplotlib."""
+        cells = shape[0] * shape[1]
+        probe = AxesImage(self.axes, cmap=_codes(cells), norm=Normalize(-0.5, cells - 0.5),
+                          interpolation="nearest", origin=self.origin, alpha=self.get_alpha(),
                           interpolation_stage=self.get_interpolation_stage(),
                           resample=self.get_resample(), filternorm=self.get_filternorm(),
                           filterrad=self.get_filterrad())
@@ -117,8 +120,16 @@ class BlockImage(AxesImage):
         if output is None:
             return None
         coverage = output[..., 3].copy()
-        return (output[..., 0].astype(np.intp), None if coverage.min() == 255 else coverage,
-                x, y, trans.frozen())
+        codes = output[..., 0].astype(np.intp) | (output[..., 1].astype(np.intp) << 8)
+        return codes, None if coverage.min() == 255 else coverage, x, y, trans.frozen()
+
+
+def _codes(cells: int) -> ListedColormap:
+    """Colour k of ``cells``: k's low byte in red, its high byte in green (``(b + 0.5) / 255``,
+    at most 1, is byte b once matplotlib turns colours into bytes)."""
+    k = np.arange(cells)
+    low, high = np.minimum((k % 256 + 0.5) / 255, 1.0), np.minimum((k // 256 + 0.5) / 255, 1.0)
+    return ListedColormap(np.column_stack([low, high, np.zeros(cells), np.ones(cells)]))
 
 
 def _paint(found: tuple, colours: np.ndarray) -> tuple:
@@ -133,11 +144,15 @@ def _paint(found: tuple, colours: np.ndarray) -> tuple:
 
 
 def block_image(ax: Any, data: np.ndarray, cmap: Any = None, vmin: float | None = None,
-                vmax: float | None = None) -> BlockImage:
-    """``ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax)``, drawn as a :class:`BlockImage`."""
-    image = BlockImage(ax, cmap=cmap)
-    ax.set_aspect(mpl.rcParams["image.aspect"])
+                vmax: float | None = None, *, origin: str | None = None,
+                extent: tuple[float, float, float, float] | None = None,
+                alpha: float | None = None, aspect: str | float | None = None) -> BlockImage:
+    """``ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax, origin=origin, extent=extent,
+    alpha=alpha, aspect=aspect)``, drawn as a :class:`BlockImage`."""
+    image = BlockImage(ax, cmap=cmap, origin=origin, extent=extent)
+    ax.set_aspect(mpl.rcParams["image.aspect"] if aspect is None else aspect)
     image.set_data(data)
+    image.set_alpha(alpha)
     image.set_clip_path(ax.patch)
     if vmin is not None or vmax is not None:
         image.set_clim(vmin, vmax)
