@@ -88,8 +88,9 @@ def neuron_explorer(w1: float = DEFAULTS["w1"], w2: float = DEFAULTS["w2"],
     live = LiveFigure(figsize=(4.2, 3.6))
     state = neuron_state(w1, w2, b, gate)
     ax = live.ax
-    live.surface = block_image(ax, state["surface"], "RdBu_r", 0, 1, origin="lower",
-                               extent=(*_LIMITS, *_LIMITS), alpha=0.6, aspect="auto")
+    live.surface = block_image(ax, state["surface"], cmap="RdBu_r", vmin=0, vmax=1,
+                               origin="lower", extent=(*_LIMITS, *_LIMITS), alpha=0.6,
+                               aspect="auto")
     (live.boundary,) = ax.plot(*state["line"], color="k", lw=2)
     live.points = ax.scatter(*POINTS.T, c=state["target"], cmap="RdBu_r", vmin=0, vmax=1,
                              s=120, linewidths=1.5, edgecolors="k", zorder=3)
