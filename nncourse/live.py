@@ -27,9 +27,11 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+from isal.isal_zlib import compress as deflate  # zlib's format, 8 times sooner at level 1
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 PNG_URL_PREFIX = b"data:image/png;base64,"
 
@@ -40,19 +42,26 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 def png_bytes(pixels: np.ndarray) -> bytes:
     """A lossless PNG of ``pixels``, ``(height, width, 4)`` ``uint8`` RGBA, stored as RGB
-    when every pixel is opaque: rows unfiltered, zlib level 1.
+    when every pixel is opaque: rows unfiltered, deflated at level 1.
 
     Pillow offers no choice of row filter and tries several on every row; on the course's
-    figures that made encoding two to three times slower and the file larger.
+    figures that made encoding two to three times slower and the file larger. The deflate
+    is ISA-L's (``isal``): a 640 x 272 figure took 0.2 ms against zlib's 1.6 ms, for a
+    file 1 % larger.
     """
     height, width, _ = pixels.shape
     opaque = bool(pixels[..., 3].min() == 255)
     channels = 3 if opaque else 4
     rows = np.zeros((height, 1 + width * channels), np.uint8)  # each row: filter 0, pixels
-    rows[:, 1:] = (pixels[..., :3] if opaque else pixels).reshape(height, -1)
+    if opaque:  # Pillow drops the alpha bytes 8 times sooner than numpy's pixels[..., :3]
+        rgb = Image.frombuffer("RGBA", (width, height), np.ascontiguousarray(pixels), "raw",
+                               "RGBA", 0, 1).tobytes("raw", "RGB")
+        rows[:, 1:] = np.frombuffer(rgb, np.uint8).reshape(height, -1)
+    else:
+        rows[:, 1:] = pixels.reshape(height, -1)
     header = struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)
     return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
-                     _chunk(b"IDAT", zlib.compress(rows.data, 1)), _chunk(b"IEND", b"")])
+                     _chunk(b"IDAT", deflate(rows.data, 1)), _chunk(b"IEND", b"")])
 
 
 def png_url(png: bytes) -> bytes:

@@ -184,14 +184,19 @@ def _decoded(png: bytes) -> Image.Image:
 
 
 @pytest.mark.parametrize("opaque", [True, False])
-def test_png_bytes_is_lossless(opaque):
-    """Every pixel comes back exactly; an opaque picture is stored without its alpha."""
+@pytest.mark.parametrize("strided", [False, True])
+def test_png_bytes_is_lossless(opaque, strided):
+    """Every pixel comes back exactly; an opaque picture is stored without its alpha; a
+    strided view of a picture is encoded as the picture it shows."""
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
     if opaque:
         pixels[..., 3] = 255
+    if strided:
+        pixels = pixels[::2, ::3]
     picture = _decoded(png_bytes(pixels))
-    assert picture.mode == ("RGB" if opaque else "RGBA") and picture.size == (53, 37)
+    assert picture.mode == ("RGB" if opaque else "RGBA")
+    assert picture.size == (pixels.shape[1], pixels.shape[0])
     expected = pixels[..., :3] if opaque else pixels
     assert np.array_equal(np.asarray(picture), expected)
 
