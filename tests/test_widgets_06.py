@@ -9,7 +9,15 @@ import pytest
 from conftest import move_control
 
 from nncourse.reference import optim
-from nncourse.widgets.descent import SURFACES, descent_explorer, descent_path, descent_state
+from nncourse.widgets.descent import (
+    METHODS,
+    REFERENCE,
+    SURFACES,
+    descent_explorer,
+    descent_path,
+    descent_state,
+)
+from nncourse.widgets.playground import Guard
 
 
 def test_gradient_descent_on_a_quadratic_follows_the_closed_form():
@@ -19,6 +27,24 @@ def test_gradient_descent_on_a_quadratic_follows_the_closed_form():
     np.testing.assert_allclose(state["path"], expected)
     assert not state["diverged"]
     assert np.all(np.diff(state["losses"]) < 0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_unchecked_reference_walks_the_checked_references_path(method):
+    """The explorer takes the reference rules' results unchecked (it checks every point
+    itself): the same points, diverging at the same step, as with every result checked."""
+    diverged = 0
+    for surface, spec in SURFACES.items():
+        for lr in (0.001, 0.05, 0.19, 0.21, 0.9, 1.1, 3.0):
+            checked = descent_path(spec.grad, spec.start, lr, 200, method,
+                                   Guard(REFERENCE, {}, check_reference=True))
+            unchecked = descent_path(spec.grad, spec.start, lr, 200, method)
+            np.testing.assert_array_equal(unchecked[0], checked[0],
+                                          err_msg=f"{method} on the {surface}, lr {lr}")
+            assert unchecked[1] == checked[1]
+            diverged += checked[1]
+    # Adam's steps are about lr long: it wanders but never diverges at these rates
+    assert diverged >= 3 or method == "adam", "the cases should include diverging paths"
 
 
 def test_too_large_a_learning_rate_diverges():

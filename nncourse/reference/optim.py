@@ -36,19 +36,33 @@ INIT_METHODS: dict[str, str] = {"relu": "he", "tanh": "xavier", "sigmoid": "xavi
 """The initialisation for each hidden activation (lesson 03): He for ReLU, Xavier otherwise."""
 
 
+def _shape(value: Any) -> tuple[int, ...]:
+    return value.shape if isinstance(value, np.ndarray) else np.shape(value)
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) == 2
+
+
 def _check_pairs(params: Any, grads: Any, names: tuple[str, str] = ("params", "grads")) -> None:
-    """Both are lists of (W, b) pairs of matching shapes."""
-    for name, value in zip(names, (params, grads), strict=True):
-        if not isinstance(value, (list, tuple)) or not all(
-            isinstance(pair, (list, tuple)) and len(pair) == 2 for pair in value
-        ):
-            raise TypeError(f"{name} should be a list of (W, b) tuples, got {type(value).__name__}")
+    """Both are lists of (W, b) pairs of matching shapes. One pass, no inner loops: it runs
+    at every step of every update rule, on arrays as small as one number."""
+    if not (isinstance(params, (list, tuple)) and isinstance(grads, (list, tuple))):
+        name, value = (names[0], params) if not isinstance(params, (list, tuple)) else \
+            (names[1], grads)
+        raise TypeError(f"{name} should be a list of (W, b) tuples, got {type(value).__name__}")
     if len(params) != len(grads):
         raise ValueError(
             f"{names[0]} has {len(params)} layers but {names[1]} has {len(grads)}"
         )
-    for layer, ((W, b), (dW, db)) in enumerate(zip(params, grads, strict=True)):
-        if np.shape(W) != np.shape(dW) or np.shape(b) != np.shape(db):
+    for layer, (pair, other) in enumerate(zip(params, grads, strict=True)):
+        if not (_is_pair(pair) and _is_pair(other)):
+            name, value = (names[0], pair) if not _is_pair(pair) else (names[1], other)
+            got = (f"{len(value)} items" if isinstance(value, (list, tuple))
+                   else type(value).__name__)
+            raise TypeError(f"{name}[{layer}] should be a (W, b) tuple, got {got}")
+        (W, b), (dW, db) = pair, other
+        if _shape(W) != _shape(dW) or _shape(b) != _shape(db):
             raise ValueError(
                 f"layer {layer}: {names[0]} shapes {np.shape(W)}, {np.shape(b)} but "
                 f"{names[1]} shapes {np.shape(dW)}, {np.shape(db)}"
@@ -130,13 +144,14 @@ def adam_update(params: Sequence[tuple[np.ndarray, np.ndarray]],
     new_params: Params = []
     new_m: Params = []
     new_v: Params = []
+    correct_m, correct_v = 1 - beta1**t, 1 - beta2**t  # the bias corrections
     for (W, b), (dW, db), (mW, mb), (vW, vb) in zip(params, grads, m, v, strict=True):
         layer_p, layer_m, layer_v = [], [], []
         for p, g, m_i, v_i in ((W, dW, mW, vW), (b, db, mb, vb)):
             m_i = beta1 * m_i + (1 - beta1) * g
             v_i = beta2 * v_i + (1 - beta2) * g * g
-            m_hat = m_i / (1 - beta1**t)
-            v_hat = v_i / (1 - beta2**t)
+            m_hat = m_i / correct_m
+            v_hat = v_i / correct_v
             layer_p.append(p - lr * m_hat / (np.sqrt(v_hat) + eps))
             layer_m.append(m_i)
             layer_v.append(v_i)

@@ -17,10 +17,9 @@ background is drawn once, and the steps slider redraws the loss plot's x-axis on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
 from typing import Any
 
 import ipywidgets as widgets
@@ -133,32 +132,52 @@ def _check_adam(out: Any) -> tuple[list, dict]:
     return check_adam(out, _SHAPES)
 
 
-def _walk(grad: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lr: float,
-          method: str, guard: Guard) -> Iterator[np.ndarray]:
-    """The points after each update, one per step, without end; it stops early at the first
-    point that diverged (not finite or beyond 1e6), which it does not yield."""
-    rule = RULES[method]
-    p = start
-    params = _as_params(p)
-    velocity = _optim.zeros_like_params(params)
-    state: dict[str, Any] = {}
-    while True:
-        with np.errstate(over="ignore", invalid="ignore"):
-            grads = _as_params(grad(p))
+class _Walker:
+    """Updates from ``start`` one step at a time with ``method``'s rule, as ``guard`` runs
+    it. Call :meth:`step` inside ``np.errstate(over="ignore", invalid="ignore")`` (one
+    context for many steps: entering it costs more than a step's arithmetic)."""
+
+    def __init__(self, grad: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lr: float,
+                 method: str, guard: Guard):
+        self.grad, self.lr, self.guard = grad, lr, guard
+        self.rule = RULES[method]
+        self.p = start
+        self.params = _as_params(start)
+        self.velocity = _optim.zeros_like_params(self.params)
+        self.state: dict[str, Any] = {}
+
+    def step(self) -> np.ndarray | None:
+        """The point after one more update; ``None`` when it diverged (not finite or beyond
+        1e6), and every later call too."""
+        if self.p is None:
+            return None
+        guard, rule, params = self.guard, self.rule, self.params
+        grads = _as_params(self.grad(self.p))
         try:
             if rule == "sgd_update":
-                params = guard.run(rule, _check_sgd, params, grads, lr)
+                params = guard.run(rule, _check_sgd, params, grads, self.lr)
             elif rule == "momentum_update":
-                params, velocity = guard.run(rule, _check_momentum, params, grads, velocity, lr)
+                params, self.velocity = guard.run(rule, _check_momentum, params, grads,
+                                                  self.velocity, self.lr)
             else:
-                params, state = guard.run(rule, _check_adam, params, grads, state, lr)
+                params, self.state = guard.run(rule, _check_adam, params, grads, self.state,
+                                               self.lr)
         except TrainingProblem:  # the reference overflows too: the path diverged
-            return
+            self.p = None
+            return None
         w1, w2 = float(params[0][0][0, 0]), float(params[0][1][0])
         if not (abs(w1) <= _LIMIT and abs(w2) <= _LIMIT):  # also NaN
-            return
-        p = np.array([w1, w2])
-        yield p
+            self.p = None
+            return None
+        self.params, self.p = params, np.array([w1, w2])
+        return self.p
+
+
+def _guard(functions: Mapping[str, Callable | None]) -> Guard:
+    """The explorer's guard: the learner's rules checked at every step; the reference's
+    results taken as they are (a diverging path shows in its points, checked at every
+    step, before its velocity or Adam moments could overflow)."""
+    return Guard(REFERENCE, dict(functions), who="The explorer", check_reference=False)
 
 
 def _check_method(lr: float, method: str) -> None:
@@ -185,7 +204,11 @@ def descent_path(grad: Callable[[np.ndarray], np.ndarray], start: tuple[float, f
     p = np.array(start, dtype=float)
     if p.shape != (2,):
         raise ValueError(f"start should be two numbers, got {start!r}")
-    path = [p, *islice(_walk(grad, p, lr, method, guard or Guard(REFERENCE, {})), steps)]
+    walker = _Walker(grad, p, lr, method, guard or _guard({}))
+    path = [p]
+    with np.errstate(over="ignore", invalid="ignore"):
+        while len(path) <= steps and (point := walker.step()) is not None:
+            path.append(point)
     return np.array(path), len(path) <= steps
 
 
@@ -198,9 +221,9 @@ class _Run:
         _check_method(lr, method)
         spec = SURFACES[surface]
         self.rule = RULES[method]
-        self.guard = Guard(REFERENCE, dict(functions), who="The explorer")
+        self.guard = _guard(functions)
         start = np.array(spec.start, dtype=float)
-        self.walk = _walk(spec.grad, start, lr, method, self.guard)
+        self.walker = _Walker(spec.grad, start, lr, method, self.guard)
         self.points = [start]
         self.after = [self._notes_and_source()]  # after each step
         self.diverged = False
@@ -210,14 +233,15 @@ class _Run:
 
     def upto(self, steps: int) -> tuple[np.ndarray, bool, list[str], str]:
         """The path of ``steps`` updates, whether it diverged, the notes, the source."""
-        while len(self.points) <= steps and not self.diverged:
-            point = next(self.walk, None)
-            if point is None:
-                self.diverged = True
-                self.end = self._notes_and_source()
-            else:
-                self.points.append(point)
-                self.after.append(self._notes_and_source())
+        with np.errstate(over="ignore", invalid="ignore"):
+            while len(self.points) <= steps and not self.diverged:
+                point = self.walker.step()
+                if point is None:
+                    self.diverged = True
+                    self.end = self._notes_and_source()
+                else:
+                    self.points.append(point)
+                    self.after.append(self._notes_and_source())
         diverged = len(self.points) <= steps
         notes, source = self.end if diverged else self.after[steps]
         return np.array(self.points[:steps + 1]), diverged, self.guard.notes[:notes], source

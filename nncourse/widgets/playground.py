@@ -506,10 +506,14 @@ class Guard:
     and a note says which and why. When the reference fails on the same inputs too, the
     inputs are the problem (training diverged): :class:`TrainingProblem` is raised and
     nothing is replaced. Shared by the playground and the descent explorer.
+
+    ``check_reference=False`` takes the reference's results as they are, unchecked, and
+    runs it in the caller's ``np.errstate``: for a caller that detects divergence itself
+    (the descent explorer, whose points are checked at every step).
     """
 
     def __init__(self, reference: Mapping[str, Callable], given: Mapping[str, Callable | None],
-                 who: str = "The playground"):
+                 who: str = "The playground", check_reference: bool = True):
         for name, fn in given.items():
             if name not in reference:
                 raise ValueError(f"unknown function {name!r}; known: {sorted(reference)}")
@@ -522,6 +526,7 @@ class Guard:
         self.tried: set[str] = set()
         self.notes: list[str] = []
         self.who = who
+        self.check_reference = check_reference
 
     def source(self, name: str) -> str:
         """``"yours"`` (it ran and passed its checks), ``"yours (not tried yet)"``,
@@ -536,6 +541,8 @@ class Guard:
         """``check(active_function(*args, **kwargs))``, falling back to the reference."""
         fn, reference = self.active[name], self.reference[name]
         if fn is not self.own.get(name):  # none given, or it fell back already
+            if not self.check_reference:
+                return fn(*args, **kwargs)
             try:
                 with np.errstate(all="ignore"):
                     return check(fn(*args, **kwargs))
