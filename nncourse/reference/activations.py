@@ -6,23 +6,26 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nncourse.reference._halves import in_halves
 from nncourse.reference._validate import as_float_array
 
 
-def sigmoid(z) -> np.ndarray:
-    """1 / (1 + exp(-z)), computed without overflow for any z."""
-    z = as_float_array(z, "z")
-    # the same two formulas without boolean masks (6 times sooner, bit for bit the same):
+def _sigmoid_into(z: np.ndarray, out: np.ndarray) -> None:
+    # the two stable formulas without boolean masks (6 times sooner, bit for bit the same):
     # e = exp(-|z|) is exp(-z) where z >= 0 and exp(z) elsewhere, and max(sign(z), e) is
     # 1 where z >= 0 (e <= 1) and e elsewhere (e >= 0 > sign): 1 / (1 + exp(-z)) there,
     # exp(z) / (1 + exp(z)) here
     e = np.copysign(z, -1.0, out=np.empty_like(z))
     np.exp(e, out=e)
-    out = np.sign(z, out=np.empty_like(z))
+    np.sign(z, out=out)
     np.maximum(out, e, out=out)
     e += 1.0
     out /= e
-    return out
+
+
+def sigmoid(z) -> np.ndarray:
+    """1 / (1 + exp(-z)), computed without overflow for any z."""
+    return in_halves(_sigmoid_into, as_float_array(z, "z"))
 
 
 def relu(z) -> np.ndarray:
@@ -36,9 +39,14 @@ def leaky_relu(z, alpha: float = 0.01) -> np.ndarray:
     return np.where(z > 0, z, alpha * z)
 
 
+def _tanh_into(z: np.ndarray, out: np.ndarray) -> None:
+    np.tanh(z, out=out)
+
+
 def tanh(z) -> np.ndarray:
     """The hyperbolic tangent."""
-    return np.tanh(as_float_array(z, "z"))
+    z = as_float_array(z, "z")
+    return np.tanh(z) if z.ndim == 0 else in_halves(_tanh_into, z)
 
 
 def linear(z) -> np.ndarray:

@@ -1,0 +1,101 @@
+"""Element-wise functions of big arrays on two cores, bit for bit the same.
+
+numpy's ufuncs release the GIL while they loop, so the two halves of a big array can be
+computed at once on two threads. The playground's grid (10,000 points, up to 4 hidden
+layers of 32 units) spent most of a units or layers change in ``np.tanh``, about 14 ns an
+element on a 2-core machine: 4.5 ms a layer on one thread, 2.4 ms on two.
+
+Small arrays (the training steps' batches) stay on the calling thread: handing half of the
+work to another thread costs tens of microseconds. Where no second core is usable, or no
+thread can be started (a sandbox's process limit), everything runs on the calling thread.
+The second thread runs in the caller's context, so ``np.errstate`` applies to both halves.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import queue
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+MIN_ELEMENTS = 1 << 16
+"""Arrays with fewer elements are computed on the calling thread."""
+
+Kernel = Callable[[np.ndarray, np.ndarray], object]
+"""An element-wise function that writes ``f(z)`` into ``out``: ``kernel(z, out)``."""
+
+
+class _Job:
+    def __init__(self, kernel: Kernel, z: np.ndarray, out: np.ndarray):
+        self.context = contextvars.copy_context()
+        self.kernel, self.z, self.out = kernel, z, out
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class _Helper:
+    """One daemon thread per process that runs the jobs it is given, one at a time."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="nncourse-halves", daemon=True)
+        self.thread.start()  # RuntimeError where no thread can be started
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                job.context.run(job.kernel, job.z, job.out)
+            except BaseException as exc:  # handed to the caller, which raises it
+                job.error = exc
+            finally:
+                job.done.set()
+
+    def run(self, kernel: Kernel, z: np.ndarray, out: np.ndarray) -> _Job:
+        job = _Job(kernel, z, out)
+        self.jobs.put(job)
+        return job
+
+
+_lock = threading.Lock()
+_helpers: dict[int, _Helper | None] = {}  # per process (a forked child starts its own)
+
+
+def _helper() -> _Helper | None:
+    """This process's helper thread; ``None`` where one core is all there is or no thread
+    could be started (then never tried again)."""
+    pid = os.getpid()
+    with _lock:
+        if pid not in _helpers:
+            try:
+                cores = len(os.sched_getaffinity(0))
+            except AttributeError:  # not on Linux
+                cores = os.cpu_count() or 1
+            try:
+                _helpers[pid] = _Helper() if cores >= 2 else None
+            except RuntimeError:
+                _helpers[pid] = None
+        return _helpers[pid]
+
+
+def in_halves(kernel: Kernel, z: np.ndarray) -> np.ndarray:
+    """A new array shaped like the float array ``z``, filled by ``kernel(z, out)``; for a
+    big array, the first half of its rows on the helper thread while the calling thread
+    does the other half."""
+    out = np.empty_like(z)
+    helper = None if z.size < MIN_ELEMENTS or z.ndim == 0 or len(z) < 2 else _helper()
+    if helper is None or threading.current_thread() is helper.thread:
+        kernel(z, out)
+        return out
+    half = len(z) // 2
+    job = helper.run(kernel, z[:half], out[:half])
+    try:
+        kernel(z[half:], out[half:])
+    finally:
+        job.done.wait()
+    if job.error is not None:
+        raise job.error
+    return out

@@ -1,0 +1,124 @@
+"""Big arrays' activations on two threads: the same bits, the same errors and warnings as
+one thread, and a plain one-thread fallback where no helper thread can run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import warnings
+
+import numpy as np
+import pytest
+
+from nncourse.reference import _halves
+from nncourse.reference import activations as act
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """A fresh helper, started as on a machine with two usable cores."""
+    monkeypatch.setattr(_halves, "_helpers", {})
+    monkeypatch.setattr(_halves.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+
+
+def _big(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0.0, 4.0, size=(10_000, 17))  # odd: the halves differ by a row
+    z[:5, 0] = [np.inf, -np.inf, 800.0, -800.0, -0.0]
+    return z
+
+
+@pytest.mark.parametrize(("name", "one_thread"), [
+    ("tanh", np.tanh),
+    ("sigmoid", lambda z: np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))),
+                                   np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))),
+])
+@pytest.mark.parametrize("layout", ["C", "F", "rows of a bigger array"])
+def test_big_arrays_get_the_one_thread_bits(name, one_thread, layout):
+    z = _big()
+    if layout == "F":
+        z = np.asfortranarray(z)
+    elif layout == "rows of a bigger array":
+        z = np.concatenate([z, z])[::2]
+    assert z.size >= _halves.MIN_ELEMENTS
+    got = getattr(act, name)(z)
+    with np.errstate(over="ignore"):
+        expected = one_thread(z)
+    assert got.shape == z.shape and got.dtype == np.float64
+    np.testing.assert_array_equal(got, expected, strict=True)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+def test_the_second_half_runs_on_the_helper_thread(two_cores):
+    seen = []
+
+    def kernel(z, out):
+        seen.append((len(z), _halves.threading.current_thread().name))
+        np.negative(z, out=out)
+
+    z = np.ones((1000, 100))
+    np.testing.assert_array_equal(_halves.in_halves(kernel, z), -z)
+    assert sorted(seen) == [(500, "MainThread"), (500, "nncourse-halves")]
+    seen.clear()
+    _halves.in_halves(kernel, np.ones((10, 10)))  # small: one call, this thread
+    assert seen == [(10, "MainThread")]
+
+
+def test_the_helper_runs_in_the_callers_errstate(two_cores):
+    z = np.full((1000, 100), 1e300)
+    threads = set()
+
+    def kernel(z, out):
+        threads.add(_halves.threading.current_thread().name)
+        np.multiply(z, z, out=out)  # overflows in both halves
+
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        _halves.in_halves(kernel, z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="ignore"):
+            assert np.isinf(_halves.in_halves(kernel, z)).all()
+    assert threads == {"MainThread", "nncourse-halves"}
+
+
+def test_an_error_in_the_helpers_half_reaches_the_caller(two_cores):
+    def kernel(z, out):
+        if _halves.threading.current_thread().name == "nncourse-halves":
+            raise ValueError("the first half failed")
+        out[...] = z
+
+    with pytest.raises(ValueError, match="the first half failed"):
+        _halves.in_halves(kernel, np.ones((1000, 100)))
+    np.testing.assert_array_equal(act.tanh(_big()), np.tanh(_big()))  # still working
+
+
+def test_no_helper_thread_means_one_thread(monkeypatch):
+    """A sandbox that allows no more threads: the helper is never started, nothing fails."""
+    def cannot_start(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(_halves, "_helpers", {})
+    monkeypatch.setattr(_halves._Helper, "__init__", cannot_start)
+    z = _big()
+    np.testing.assert_array_equal(act.tanh(z), np.tanh(z))
+    assert list(_halves._helpers.values()) == [None]
+
+
+def _tanh_in_child(queue) -> None:
+    z = _big(1)
+    queue.put(bool(np.array_equal(act.tanh(z), np.tanh(z))))
+
+
+def test_a_forked_child_starts_its_own_helper():
+    act.tanh(_big())  # this process's helper exists
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_tanh_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0, "the forked child hung or failed computing a big tanh"
+    assert queue.get(timeout=5) is True
+
+
+def test_scalars_come_back_as_before():
+    assert type(act.tanh(0.5)) is np.float64 and act.tanh(0.5) == np.tanh(0.5)
+    assert isinstance(act.sigmoid(0.0), np.ndarray) and act.sigmoid(0.0) == 0.5
