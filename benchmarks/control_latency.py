@@ -17,8 +17,10 @@ For each control:
    candidate values (every option of a dropdown or toggle, at most 6; a slider's ends,
    middle and lesson value) while the rest keep their best values so far; the candidate
    whose probe (``--probe`` changes of this control spread over its range, median) is
-   slowest is kept. One pass: a local maximum, which interactions of three or more
-   controls could miss.
+   slowest is kept. A slider's probes ask for stops that no earlier probe and not the
+   sweep asks for: a widget that keeps earlier results (the descent explorer keeps a run
+   per learning rate) cannot make a setting look lighter than it is. One pass: a local
+   maximum, which interactions of three or more controls could miss.
 2. **Sweep** with the others at that setting: at least ``--changes`` changes, each timed
    from ``control.value = v`` to the end of the synchronous observer chain (recompute,
    redraw, PNG bytes in the ``Image`` widget). Sliders take evenly spaced stops over their
@@ -266,11 +268,29 @@ def _describe(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def probe_values(control: widgets.ValueWidget, probe: int, avoid: Sequence[Any],
+                 phase: int) -> list[Any]:
+    """``probe`` values for one probe of ``control``, spread over its range. A slider's
+    come from the stops ``avoid`` (the sweep's values) leaves, shifted by ``phase`` stops:
+    each probe then asks for values no earlier probe asked for, and the sweep for values
+    no probe asked for, so a widget's cache of earlier results (the descent explorer keeps
+    a run per learning rate) cannot make one setting look lighter than it is."""
+    if not is_slider(control):
+        return sweep_values(control, probe)
+    pool = [v for v in stops(control) if v not in avoid] or stops(control)
+    if len(pool) < 2:
+        return sweep_values(control, probe)
+    spacing = len(pool) / min(probe, len(pool))
+    indices = {(int(i * spacing) + phase) % len(pool) for i in range(min(probe, len(pool)))}
+    return [pool[i] for i in sorted(indices)]
+
+
 def heaviest_setting(controls: Mapping[str, widgets.ValueWidget], name: str,
-                     probe: int) -> dict[str, Any]:
+                     probe: int, changes: int) -> dict[str, Any]:
     """The others' values (coordinate ascent, one pass) that make ``name`` slowest."""
     control = controls[name]
-    probe_values = sweep_values(control, probe)
+    sweep = sweep_values(control, changes)
+    phase = 0
     best: dict[str, Any] = {}
     for other, widget in controls.items():
         if other == name or probe < 1:
@@ -280,7 +300,8 @@ def heaviest_setting(controls: Mapping[str, widgets.ValueWidget], name: str,
             if value not in stops(widget):  # its options changed with another control
                 continue
             widget.value = value
-            probe_times = time_changes(control, probe_values)
+            probe_times = time_changes(control, probe_values(control, probe, sweep, phase))
+            phase += 1
             if widget.value != value or not probe_times:  # moved by a linked control
                 continue
             cost = statistics.median(probe_times)
@@ -315,7 +336,7 @@ def benchmark_widget(shown: Shown, changes: int, probe: int) -> list[Row]:
     for name, control in controls.items():
         if len(stops(control)) < 2:
             continue
-        heaviest = heaviest_setting(controls, name, probe)
+        heaviest = heaviest_setting(controls, name, probe, changes)
         values = sweep_values(control, changes)
         times, redraws = _frames(shown.widget, control, values)
         _set_all(controls, lesson_setting)
