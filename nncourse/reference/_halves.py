@@ -1,4 +1,4 @@
-"""Element-wise functions of big arrays on two cores, bit for bit the same.
+"""Element-wise functions of big arrays on two cores, with the same numbers.
 
 numpy's ufuncs release the GIL while they loop, so the two halves of a big array can be
 computed at once on two threads. The playground's grid (10,000 points, up to 4 hidden
@@ -24,14 +24,15 @@ import numpy as np
 MIN_ELEMENTS = 1 << 16
 """Arrays with fewer elements are computed on the calling thread."""
 
-Kernel = Callable[[np.ndarray, np.ndarray], object]
-"""An element-wise function that writes ``f(z)`` into ``out``: ``kernel(z, out)``."""
+Kernel = Callable[[np.ndarray], np.ndarray]
+"""An element-wise function: ``f(z)`` has ``z``'s shape, and each of its elements depends
+on the same element of ``z`` only."""
 
 
 class _Job:
     def __init__(self, kernel: Kernel, z: np.ndarray, out: np.ndarray):
         self.context = contextvars.copy_context()
-        self.kernel, self.z, self.out = kernel, z, out
+        self.kernel, self.z, self.out = kernel, z, out  # out[...] = kernel(z)
         self.done = threading.Event()
         self.error: BaseException | None = None
 
@@ -48,7 +49,7 @@ class _Helper:
         while True:
             job = self.jobs.get()
             try:
-                job.context.run(job.kernel, job.z, job.out)
+                job.out[...] = job.context.run(job.kernel, job.z)
             except BaseException as exc:  # handed to the caller, which raises it
                 job.error = exc
             finally:
@@ -82,18 +83,17 @@ def _helper() -> _Helper | None:
 
 
 def in_halves(kernel: Kernel, z: np.ndarray) -> np.ndarray:
-    """A new array shaped like the float array ``z``, filled by ``kernel(z, out)``; for a
-    big array, the first half of its rows on the helper thread while the calling thread
-    does the other half."""
-    out = np.empty_like(z)
+    """``kernel(z)`` for the float array ``z``; for a big one, ``kernel`` of the first half
+    of its rows on the helper thread while the calling thread does the other half, both
+    written into one new array."""
     helper = None if z.size < MIN_ELEMENTS or z.ndim == 0 or len(z) < 2 else _helper()
     if helper is None or threading.current_thread() is helper.thread:
-        kernel(z, out)
-        return out
+        return kernel(z)
+    out = np.empty_like(z)
     half = len(z) // 2
     job = helper.run(kernel, z[:half], out[:half])
     try:
-        kernel(z[half:], out[half:])
+        out[half:] = kernel(z[half:])
     finally:
         job.done.wait()
     if job.error is not None:
