@@ -18,6 +18,7 @@ def two_cores(monkeypatch):
     """A fresh helper, started as on a machine with two usable cores."""
     monkeypatch.setattr(_halves, "_helpers", {})
     monkeypatch.setattr(_halves.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(_halves, "_cpu_quota", lambda: None)
 
 
 def _big(seed: int = 0) -> np.ndarray:
@@ -123,3 +124,34 @@ def test_small_inputs_come_back_as_the_activations_return_them():
             np.testing.assert_array_equal(got, expected)
     with pytest.raises(TypeError, match="z should be an array of numbers"):
         act.activation("tanh", "abc")
+
+
+@pytest.mark.parametrize(("cores", "quota", "helper"), [
+    ({0, 1}, None, True), ({0}, None, False), ({0, 1, 2, 3}, 1.0, False),
+    ({0, 1, 2, 3}, 2.0, True), ({0, 1}, 4.0, True),
+])
+def test_a_helper_only_where_a_second_core_is_usable(monkeypatch, cores, quota, helper):
+    """A container's CPU quota (Binder's: one core) counts, not the cores it can see."""
+    monkeypatch.setattr(_halves, "_helpers", {})
+    monkeypatch.setattr(_halves.os, "sched_getaffinity", lambda _pid: cores, raising=False)
+    monkeypatch.setattr(_halves, "_cpu_quota", lambda: quota)
+    z = _big()
+    np.testing.assert_array_equal(act.activation("tanh", z), np.tanh(z))
+    assert (list(_halves._helpers.values())[0] is not None) is helper
+
+
+@pytest.mark.parametrize(("files", "quota"), [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "50000 100000\n"}, 0.5),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+    ({}, None),
+])
+def test_the_cgroup_quota_is_read_from_either_version(monkeypatch, tmp_path, files, quota):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    real_path = _halves.Path
+    monkeypatch.setattr(_halves, "Path", lambda p: tmp_path if p == "/sys/fs/cgroup"
+                        else real_path(p))
+    assert _halves._cpu_quota() == quota

@@ -6,8 +6,9 @@ layers of 32 units) spent most of a units or layers change in ``np.tanh``, about
 element on a 2-core machine: 4.5 ms a layer on one thread, 2.4 ms on two.
 
 Small arrays (the training steps' batches) stay on the calling thread: handing half of the
-work to another thread costs tens of microseconds. Where no second core is usable, or no
-thread can be started (a sandbox's process limit), everything runs on the calling thread.
+work to another thread costs tens of microseconds. Where no second core is usable (one
+core, or a container's CPU quota of one, as on Binder), or no thread can be started (a
+sandbox's process limit), everything runs on the calling thread.
 The second thread runs in the caller's context, so ``np.errstate`` applies to both halves.
 """
 
@@ -18,6 +19,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -65,18 +67,41 @@ _lock = threading.Lock()
 _helpers: dict[int, _Helper | None] = {}  # per process (a forked child starts its own)
 
 
+def _cpu_quota() -> float | None:
+    """The cores' worth of CPU time a container's cgroup allows (Binder's pods: 1), or
+    ``None`` where no quota is set. A process sees every core of the machine in its
+    affinity even then."""
+    root = Path("/sys/fs/cgroup")
+    try:  # cgroup v2: "quota period", or "max period" without a quota
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1: a quota of -1 is none
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return None if quota <= 0 or period <= 0 else quota / period
+    except (OSError, ValueError):
+        return None
+
+
+def _usable_cores() -> float:
+    try:
+        cores: float = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    quota = _cpu_quota()
+    return cores if quota is None else min(cores, quota)
+
+
 def _helper() -> _Helper | None:
-    """This process's helper thread; ``None`` where one core is all there is or no thread
-    could be started (then never tried again)."""
+    """This process's helper thread; ``None`` where less than a second core is usable or
+    no thread could be started (then never tried again)."""
     pid = os.getpid()
     with _lock:
         if pid not in _helpers:
             try:
-                cores = len(os.sched_getaffinity(0))
-            except AttributeError:  # not on Linux
-                cores = os.cpu_count() or 1
-            try:
-                _helpers[pid] = _Helper() if cores >= 2 else None
+                _helpers[pid] = _Helper() if _usable_cores() >= 1.5 else None
             except RuntimeError:
                 _helpers[pid] = None
         return _helpers[pid]
