@@ -3,6 +3,8 @@ tests' markers and xdist groups (tests/support/markers.py); no skipped dependenc
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 from pathlib import Path
@@ -98,6 +100,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             super()._reschedule(node)
 
     return GroupScheduling(config, log)
+
+
+@pytest.fixture(autouse=True)
+def _close_new_widgets():
+    """Close the widgets a test made. ipywidgets keeps every open widget in a registry, so
+    the explorers of a worker's earlier tests (each with its figure, over a million objects
+    by the end) would stay alive, and every full garbage collection would walk them."""
+    registry = getattr(sys.modules.get("ipywidgets.widgets.widget"), "_instances", {})
+    before = set(registry)
+    yield
+    registry = getattr(sys.modules.get("ipywidgets.widgets.widget"), "_instances", {})
+    for model_id in [key for key in registry if key not in before]:
+        registry[model_id].close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """After pytest's own last collections, freeze what is left: the interpreter's exit then
+    frees it without walking it again in several full collections (seconds per worker)."""
+    atexit.register(gc.freeze)
 
 
 @pytest.hookimpl(wrapper=True)

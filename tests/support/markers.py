@@ -68,6 +68,12 @@ BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
     ("test_demonstrations", "test_autograde_leaves_out_unchanged_demonstrations_only"):
         ("grading",),
     ("test_demonstrations", "test_an_unsafe_mark_is_reported_and_ignored"): ("grading",),
+    # they run the `alembic` program, and a fresh Python that imports the grader, to compare
+    ("test_toolkit_units",
+     "test_a_new_gradebook_is_stamped_as_nbgrader_stamps_it_without_running_alembic"):
+        ("subprocess",),
+    ("test_toolkit_units", "test_nngrade_forks_its_workers_and_a_threaded_caller_spawns_them"):
+        ("subprocess",),
 }
 
 # a fixture a test uses -> reasons
