@@ -127,23 +127,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
-    """With ``NNCOURSE_CPU_LOG=PREFIX``, append each test's CPU seconds (this process and the
-    children it waited for, setup to teardown) to ``PREFIX.<pid>`` as ``--durations`` lines,
-    for ``tests/support/suite_groups.py`` to sum by work unit."""
+    """With ``NNCOURSE_CPU_LOG=PREFIX``, append each test's CPU seconds (this process and
+    every process it started, while the test ran, setup to teardown; support/cpu_time.py) to
+    ``PREFIX.<pid>`` as ``--durations`` lines, for ``tests/support/suite_groups.py`` to sum by
+    work unit."""
     prefix = os.environ.get("NNCOURSE_CPU_LOG")
     if not prefix:
         return (yield)
-    import resource
+    from support.cpu_time import cpu_seconds
 
-    def spent() -> float:
-        own, kids = (resource.getrusage(who) for who in
-                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-    start = spent()
+    start = cpu_seconds()
     result = yield
     with open(f"{prefix}.{os.getpid()}", "a") as log:
-        log.write(f"{spent() - start:.2f}s call     {item.nodeid}\n")
+        log.write(f"{cpu_seconds() - start:.2f}s call     {item.nodeid}\n")
     return result
 
 

@@ -164,3 +164,29 @@ def test_a_worker_gets_its_next_unit_on_its_last_test(monkeypatch):
     sched.assigned_work[node]["test_binder"]["b"] = True
     sched._reschedule(node)
     assert given == ["tests/test_a.py::t"]
+
+
+def test_a_childs_cpu_counts_while_it_runs_not_when_it_is_reaped():
+    """The CPU log charges a child process's work to the test that ran while it worked, not
+    to a later test that happens to reap it."""
+    import subprocess
+    import sys
+
+    from support.cpu_time import cpu_seconds
+
+    burn = ("import sys, time\nstart = time.process_time()\n"
+            "while time.process_time() - start < 0.3: pass\n"
+            "sys.stdout.write('burnt'); sys.stdout.flush(); time.sleep(60)")
+    before = cpu_seconds()
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.read(5) == b"burnt"
+        while_running = cpu_seconds() - before
+        reaping = cpu_seconds()
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+    reaped = cpu_seconds() - reaping
+    assert while_running >= 0.3, f"the child burnt 0.3 s while running; counted {while_running}"
+    assert reaped < 0.15, f"reaping the child charged {reaped:.2f} s it had already been charged"

@@ -5,9 +5,10 @@ test time (core-seconds), each unit's seconds (setup + call + teardown), costlie
 the seconds that markers.GROUP_SECONDS / TEST_SECONDS / LONE_TEST_SECONDS expect, to refresh them.
 
 CPU instead of wall time: run the suite with ``NNCOURSE_CPU_LOG=/tmp/cpu`` (tests/conftest.py
-appends each test's CPU seconds, its own and its waited-for children's, to ``/tmp/cpu.<pid>``
-in the same format), then ``cat /tmp/cpu.* > cpu.txt`` and pass ``cpu.txt``. Long-lived
-processes (the browser tests' JupyterLab and Chromium) count when their fixture ends.
+appends each test's CPU seconds, its own and those of the processes it started, used while
+the test ran (support/cpu_time.py), to ``/tmp/cpu.<pid>`` in the same format), then
+``cat /tmp/cpu.* > cpu.txt`` and pass ``cpu.txt``. Long-lived processes (the browser tests'
+JupyterLab and Chromium) count in each test that ran while they worked.
 """
 
 from __future__ import annotations
