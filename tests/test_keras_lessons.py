@@ -172,6 +172,23 @@ def test_keras_env_freezes_what_importing_keras_left_behind():
     assert gc.get_freeze_count() > 100_000
 
 
+def test_keras_env_collects_garbage_less_often_while_training():
+    """Issue 12: importing Keras through the course raises the collector's first threshold
+    (fewer collections while a lesson trains); what the lessons compute is unchanged."""
+    import gc
+    import importlib
+
+    from nncourse import keras_env
+
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)  # Python's default, as in a fresh kernel
+        importlib.reload(keras_env)
+        assert gc.get_threshold()[0] >= 10_000, gc.get_threshold()
+    finally:
+        gc.set_threshold(*saved)
+
+
 # --- lesson 07's live control -----------------------------------------------------------
 
 def test_history_state_pads_unfinished_curves_and_finds_the_best_epoch():
