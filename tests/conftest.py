@@ -108,15 +108,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 @pytest.fixture(autouse=True)
 def _close_new_widgets():
-    """Close the widgets a test made. ipywidgets keeps every open widget in a registry, so
-    the explorers of a worker's earlier tests (each with its figure, over a million objects
-    by the end) would stay alive, and every full garbage collection would walk them."""
+    """Close the widgets and pyplot figures a test made. ipywidgets keeps every open widget
+    in a registry, and pyplot every figure it opened, so the explorers and plots of a
+    worker's earlier tests (over a million objects by the end) would stay alive, every full
+    garbage collection would walk them, and pyplot would warn of more than 20 open figures
+    (the claims run whole lessons in one process). A closed figure still draws for a test
+    that holds it."""
     registry = getattr(sys.modules.get("ipywidgets.widgets.widget"), "_instances", {})
     before = set(registry)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    figures = set(pyplot.get_fignums()) if pyplot else set()
     yield
     registry = getattr(sys.modules.get("ipywidgets.widgets.widget"), "_instances", {})
     for model_id in [key for key in registry if key not in before]:
         registry[model_id].close()
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    for number in set(pyplot.get_fignums()) - figures if pyplot else ():
+        pyplot.close(number)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

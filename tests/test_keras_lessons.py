@@ -189,6 +189,42 @@ def test_keras_env_collects_garbage_less_often_while_training():
         gc.set_threshold(*saved)
 
 
+def test_keras_env_traces_a_new_models_training_step_once(monkeypatch):
+    """Issue 12: under TensorFlow a compiled model is built before its first step is
+    traced, so the step is traced once, not twice; the losses are the same either way."""
+    if backend_name() != "tensorflow":
+        pytest.skip(f"the double trace is TensorFlow's; the backend is {backend_name()}")
+    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+
+    x = np.random.default_rng(0).normal(size=(70, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")  # 70 rows: batches of 32, 32 and 6
+
+    def train() -> tuple[int, list[float]]:
+        traces = []
+
+        class Counting(keras.Sequential):
+            def train_step(self, data):
+                traces.append(1)  # runs in Python once per trace, not once per step
+                return super().train_step(data)
+
+        keras.utils.set_random_seed(0)
+        model = Counting([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="relu"),
+                          keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        history = model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+        return len(traces), history.history["loss"]
+
+    built_first = TensorFlowTrainer._maybe_symbolic_build
+    assert getattr(built_first, "_nncourse_builds_first", False), "keras_env did not patch"
+    traces, losses = train()
+    monkeypatch.setattr(TensorFlowTrainer, "_maybe_symbolic_build", built_first.deferred)
+    deferred_traces, deferred_losses = train()
+    assert traces == 1, f"the training step was traced {traces} times"
+    assert deferred_traces == 2, f"Keras' own deferred build traced {deferred_traces} times"
+    assert losses == deferred_losses
+
+
 # --- lesson 07's live control -----------------------------------------------------------
 
 def test_history_state_pads_unfinished_curves_and_finds_the_best_epoch():
