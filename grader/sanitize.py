@@ -11,7 +11,8 @@ The steps, each a function below:
    as ``nbgrader autograde`` runs them, except that a deleted grade or task cell is restored
    from the gradebook and run (``OverwriteCells.add_missing_cells``, off in nbgrader): a
    course that sets ``c.OverwriteCells.add_missing_cells`` itself gets nbgrader's behaviour
-   exactly (:func:`restores_deleted_cells`);
+   exactly (:func:`restores_deleted_cells`); a restored cell gets an ``id``
+   (:func:`give_restored_cells_ids`);
 3. notes for what was restored (:meth:`Notebook.edited_locked`, :func:`describe_overwrites`).
 
 :func:`read_files` gathers, once per student, the files the notebooks run beside.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -75,6 +77,7 @@ def sanitize(course: Course, assignment: str, notebook: Notebook, student: str,
     nb = read_notebook(course, assignment, notebook, student, others)
     submitted = [(grade_id(c), source_text(c)) for c in nb.cells if isinstance(c, dict)]
     nb, overwrites = apply_nbgrader(course, assignment, notebook.name, student, nb)
+    give_restored_cells_ids(nb)
     notes = notebook.edited_locked(submitted) + describe_overwrites(overwrites)
     if not restores_deleted_cells(course.config):
         present = {name for name, _ in submitted}
@@ -82,6 +85,30 @@ def sanitize(course: Course, assignment: str, notebook: Notebook, student: str,
                   f"(c.OverwriteCells.add_missing_cells is off)"
                   for name in notebook.grade_cells if name not in present]
     return Sanitized(nbformat.writes(nb), notes)
+
+
+_INVALID_ID_CHARACTERS = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def give_restored_cells_ids(nb: NotebookNode) -> None:
+    """Give each cell without an ``id`` (nbgrader's ``OverwriteCells`` restores a deleted
+    cell as one) its grade id, made valid and unique, where the notebook's format asks for
+    ids (4.5 and later). nbformat would add a random id and warn, and says it will refuse
+    such a notebook in a future version."""
+    if (nb.get("nbformat", 0), nb.get("nbformat_minor", 0)) < (4, 5):
+        return
+    cells = [cell for cell in nb.get("cells", []) if isinstance(cell, dict)]
+    taken = {cell.get("id") for cell in cells}
+    for cell in cells:
+        if "id" in cell:
+            continue
+        base = _INVALID_ID_CHARACTERS.sub("-", grade_id(cell) or "")[:58] or "restored"
+        new, count = base, 1
+        while new in taken:
+            count += 1
+            new = f"{base}-{count}"
+        cell["id"] = new
+        taken.add(new)
 
 
 def restores_deleted_cells(config: Mapping) -> bool:

@@ -4,12 +4,14 @@ columns, states) and the read-only commands' and sanitizer's edges; no kernel st
 from __future__ import annotations
 
 import shutil
+import warnings
 from itertools import product
 from types import SimpleNamespace
 
 import nbformat
 import pytest
 from fixtures import any_course as ac
+from nbformat.warnings import MissingIDFieldWarning
 from traitlets.config import Config
 
 from grader import assignment as model
@@ -199,9 +201,16 @@ def test_a_deleted_test_cell_is_restored_unless_the_course_says_otherwise(
     shutil.copytree(master / "release", root / "release")
     _quiz_without_its_test(root)
     course = Course.open(root)
-    result = sanitize(course, "ps1", course.assignment("ps1").notebook("quiz"), "ann")
-    ids = [model.grade_id(c) for c in nbformat.reads(result.source, as_version=4).cells]
+    with warnings.catch_warnings():  # nbgrader restores the cell without an id
+        warnings.simplefilter("error", MissingIDFieldWarning)
+        result = sanitize(course, "ps1", course.assignment("ps1").notebook("quiz"), "ann")
+        cells = nbformat.reads(result.source, as_version=4).cells
+    ids = [model.grade_id(c) for c in cells]
     assert ("test_is_even" in ids) == restored
+    cell_ids = [c.get("id") for c in cells]
+    assert None not in cell_ids and len(set(cell_ids)) == len(cell_ids), cell_ids
+    if restored:
+        assert cells[ids.index("test_is_even")]["id"] == "test_is_even"
     expected = "restored from the gradebook" if restored else "left ungraded as nbgrader does"
     assert any(n.startswith("test_is_even was deleted") and expected in n
                for n in result.notes), result.notes
