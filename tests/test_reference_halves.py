@@ -14,9 +14,22 @@ from nncourse.reference import activations as act
 
 
 @pytest.fixture
-def two_cores(monkeypatch):
+def fresh_helpers(monkeypatch):
+    """No helper started yet in this process; those the test starts are stopped after it
+    (else each test would leave one more idle thread in the worker)."""
+    helpers: dict = {}
+    monkeypatch.setattr(_halves, "_helpers", helpers)
+    yield helpers
+    for helper in helpers.values():
+        if helper is not None:
+            helper.stop()
+            helper.thread.join(timeout=10)
+            assert not helper.thread.is_alive(), "the helper thread did not stop"
+
+
+@pytest.fixture
+def two_cores(fresh_helpers, monkeypatch):
     """A fresh helper, started as on a machine with two usable cores."""
-    monkeypatch.setattr(_halves, "_helpers", {})
     monkeypatch.setattr(_halves.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.setattr(_halves, "_cpu_quota", lambda: None)
 
@@ -88,12 +101,11 @@ def test_an_error_in_the_helpers_half_reaches_the_caller(two_cores):
     np.testing.assert_array_equal(act.activation("tanh", z), np.tanh(z))  # still working
 
 
-def test_no_helper_thread_means_one_thread(monkeypatch):
+def test_no_helper_thread_means_one_thread(monkeypatch, fresh_helpers):
     """A sandbox that allows no more threads: the helper is never started, nothing fails."""
     def cannot_start(self):
         raise RuntimeError("can't start new thread")
 
-    monkeypatch.setattr(_halves, "_helpers", {})
     monkeypatch.setattr(_halves._Helper, "__init__", cannot_start)
     z = _big()
     np.testing.assert_array_equal(act.activation("tanh", z), np.tanh(z))
@@ -130,9 +142,9 @@ def test_small_inputs_come_back_as_the_activations_return_them():
     ({0, 1}, None, True), ({0}, None, False), ({0, 1, 2, 3}, 1.0, False),
     ({0, 1, 2, 3}, 2.0, True), ({0, 1}, 4.0, True),
 ])
-def test_a_helper_only_where_a_second_core_is_usable(monkeypatch, cores, quota, helper):
+def test_a_helper_only_where_a_second_core_is_usable(monkeypatch, fresh_helpers, cores, quota,
+                                                     helper):
     """A container's CPU quota (Binder's: one core) counts, not the cores it can see."""
-    monkeypatch.setattr(_halves, "_helpers", {})
     monkeypatch.setattr(_halves.os, "sched_getaffinity", lambda _pid: cores, raising=False)
     monkeypatch.setattr(_halves, "_cpu_quota", lambda: quota)
     z = _big()

@@ -50,12 +50,18 @@ class _Helper:
     def _run(self) -> None:
         while True:
             job = self.jobs.get()
+            if job is None:  # stop()
+                return
             try:
                 job.out[...] = job.context.run(job.kernel, job.z)
             except BaseException as exc:  # handed to the caller, which raises it
                 job.error = exc
             finally:
                 job.done.set()
+
+    def stop(self) -> None:
+        """End the thread once the jobs given before have run."""
+        self.jobs.put(None)
 
     def run(self, kernel: Kernel, z: np.ndarray, out: np.ndarray) -> _Job:
         job = _Job(kernel, z, out)
