@@ -88,13 +88,14 @@ def _build_before_tracing(module) -> None:
         return
 
     def build_first(self, iterator=None, data_batch=None):
-        if self._distribute_strategy is not None or not hasattr(self, "_symbolic_build"):
+        if (getattr(self, "_distribute_strategy", None) is not None
+                or not hasattr(self, "_symbolic_build")):
             return deferred(self, iterator=iterator, data_batch=data_batch)
-        if iterator is not None:  # fit and evaluate reset the iterator afterwards
-            for _, _, batches in iterator:
-                data_batch = next(batches)
-                break
         try:
+            if iterator is not None:  # fit and evaluate reset the iterator afterwards
+                for _, _, batches in iterator:
+                    data_batch = next(batches)
+                    break
             self._symbolic_build(data_batch=data_batch)
         except Exception:  # noqa: BLE001 - the trace builds it, and reports the error, as before
             pass
