@@ -107,7 +107,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 
 @pytest.fixture(autouse=True)
-def _close_new_widgets():
+def _close_new_widgets_and_figures():
     """Close the widgets and pyplot figures a test made. ipywidgets keeps every open widget
     in a registry, and pyplot every figure it opened, so the explorers and plots of a
     worker's earlier tests (over a million objects by the end) would stay alive, every full
