@@ -8,7 +8,8 @@ In a notebook the error shows the test cell's line and the message, not this mod
 The checks fail wherever grading would score 0: a learner function that warns or writes to
 stderr fails its check too (nbgrader scores any test cell with stderr output 0). A wrong
 answer that matches a catalogued mistake (``mistakes=``) is named. A visible test cell ends
-with :func:`passed`, which prints one line on stdout when every check in it held.
+with :func:`passed`, which prints one line on stdout when every check in it held; in a
+kernel it counts the checks of its own cell only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 _HERE = str(Path(__file__).resolve().parent)
 _SYSTEM_PREFIXES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix} - {""})
 _MAX_SHOWN = 6  # arrays with more elements are shown by shape only
-_checks_run = 0  # checks that held since the last passed()
+_checks_run = 0  # checks that held in this cell (since the last passed() outside IPython)
 _GRADED_STDERR = ("When your work is graded, a test cell that prints a warning or anything "
                   "else on stderr scores 0, even when the answer is right.")
 
@@ -320,6 +321,19 @@ def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
         np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=rtol, atol=atol)
 
 
+def _forget_earlier_cells(*_: Any) -> None:
+    """Start a cell's count at 0: checks of a cell that stopped early are not counted again."""
+    global _checks_run
+    _checks_run = 0
+
+
+def _count_per_cell(shell: Any) -> None:
+    """Have ``shell`` (IPython's) reset the count before each cell it runs."""
+    events = getattr(shell, "events", None)
+    if events is not None and _forget_earlier_cells not in events.callbacks["pre_run_cell"]:
+        events.register("pre_run_cell", _forget_earlier_cells)
+
+
 def passed(name: str, hidden: bool = True) -> None:
     """Print one line saying the checks of ``name`` held; end a visible test cell with it.
 
@@ -425,3 +439,7 @@ def _apart(expected: Any, got: Any) -> tuple[str, str]:
 
 def _index(index: tuple[int, ...]) -> str:
     return str(index[0]) if len(index) == 1 else str(index)
+
+
+if "IPython" in sys.modules:  # a notebook kernel has loaded IPython; never import it here
+    _count_per_cell(sys.modules["IPython"].get_ipython())

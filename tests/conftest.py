@@ -107,6 +107,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 
 @pytest.fixture(autouse=True)
+def _count_checks_per_test():
+    """Start each test's count of checks that held at 0, as a notebook starts each cell's:
+    an earlier test that ran checks without ``passed`` (or failed) must not add to it."""
+    checks = sys.modules.get("nncourse.checks")
+    if checks is not None:
+        checks._forget_earlier_cells()
+
+
+@pytest.fixture(autouse=True)
 def _close_new_widgets_and_figures():
     """Close the widgets and pyplot figures a test made. ipywidgets keeps every open widget
     in a registry, and pyplot every figure it opened, so the explorers and plots of a

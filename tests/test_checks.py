@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import nbformat
 import numpy as np
 import pytest
+from nbclient import NotebookClient
 
 from nncourse.checks import CheckFailed, call, check_call, describe_call, expect, expect_close
 
@@ -220,6 +222,19 @@ def test_passed_counts_the_checks_that_held(capsys):
     check_call(lambda x: x, (1.0,), expected=1.0)
     passed("relu", hidden=False)
     assert capsys.readouterr().out == "\N{CHECK MARK} `relu`: 1 check passed.\n"
+
+
+def test_a_cell_that_stops_early_adds_nothing_to_the_next_cells_count():
+    """In a kernel each cell counts its own checks: a cell stopped by an error (not a failed
+    check) after one check held must not make the next cell's ``passed`` say 2."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in (
+        "from nncourse.checks import expect, passed",
+        "expect(True, 'holds')\nraise ValueError('the learner function crashed')",
+        "expect(True, 'holds')\npassed('relu', hidden=False)",
+    )])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    assert nb.cells[1].outputs[0]["ename"] == "ValueError"
+    assert nb.cells[2].outputs[0]["text"] == "\N{CHECK MARK} `relu`: 1 check passed.\n"
 
 
 def test_a_division_warning_without_np_where_points_at_the_input():
