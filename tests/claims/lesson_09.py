@@ -8,7 +8,7 @@ import inspect
 
 import numpy as np
 
-from claims import claim, lesson_namespace
+from claims import cell_text, claim, lesson_namespace
 from nncourse.reference.backprop import mlp_backward
 from nncourse.reference.forward import mlp_forward
 from nncourse.selfcheck import question
@@ -326,7 +326,9 @@ def _default_momentum_run() -> dict:
            "steps": int(model.optimizer.iterations),
            "test": model.evaluate(ns["X_test"], ns["y_test"], verbose=0)[1],
            "train": model.evaluate(ns["X_train"], ns["y_train"], verbose=0)[1],
-           "test_training_mode": float(np.mean(scores.argmax(axis=1) == ns["y_test"]))}
+           "test_training_mode": float(np.mean(scores.argmax(axis=1) == ns["y_test"])),
+           "test_direct_call": float(np.mean(keras.ops.convert_to_numpy(
+               model(ns["X_test"], training=False)).argmax(axis=1) == ns["y_test"]))}
     for layer in norms:
         layer.momentum = 0.0
     model(ns["X_train"], training=True)
@@ -374,6 +376,37 @@ def running_averages_lag_behind():
 def default_momentum_training_mode_classifies_most():
     run = _default_momentum_run()
     assert run["test_training_mode"] > max(0.5, 4 * run["test"]), run
+
+
+@claim(L, "bn-demo-setup", "`model(X_test, training=False)` returns its outputs for the whole "
+       "test set, computed in inference mode, as `evaluate` and `predict` compute them")
+def direct_call_scores_as_evaluate():
+    # the batch-normalized model whose running averages lag (above): there the two modes
+    # disagree, so agreeing with `evaluate` shows the call ran in inference mode
+    run = _default_momentum_run()
+    # the same digits right (one of 450 is 0.0022; evaluate averages in float32)
+    assert abs(run["test_direct_call"] - run["test"]) < 1e-6, run
+    assert abs(run["test_direct_call"] - run["test_training_mode"]) > 0.1, run
+    for cell in ("bn-demo", "overfit-demo", "tables-demo"):
+        source = cell_text(L, cell)
+        assert "training=False))" in source and ".evaluate(" not in source, cell
+        assert ".predict(" not in source, cell
+
+
+@claim(L, "bn-demo-setup", "`evaluate` and `predict` first build a compiled function for each "
+       "new model")
+def evaluate_and_predict_compile_a_function_per_model():
+    ns = _ns()
+    keras = ns["keras"]
+    keras.utils.set_random_seed(0)
+    model = ns["deep_digit_net"]("relu", False, depth=2)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    X, y = ns["X_test"][:64], ns["y_test"][:64]
+    model(X, training=False)
+    assert model.test_function is None and model.predict_function is None
+    model.evaluate(X, y, verbose=0)
+    model.predict(X, verbose=0)
+    assert model.test_function is not None and model.predict_function is not None
 
 
 # ---- schedules, one batch, tables ----------------------------------------------------------
@@ -455,7 +488,6 @@ def from_logits_memorises():
 @claim(L, "overfit-read", "and its loss curve coincides with the first one's (in the plot, "
        "the dashed curve lies on the thick pale one)")
 def from_logits_curve_coincides():
-    from claims import cell_text
 
     curves = _ns()["overfit_curves"]
     np.testing.assert_allclose(curves["fix: from_logits=True"],
@@ -657,7 +689,6 @@ def batchnorm_deep_relu_growing():
 @claim(L, "bn-explorer", "The explorer below starts with `relu`, He initialisation and batch "
        "norm off")
 def second_explorer_settings():
-    from claims import cell_text
 
     assert cell_text(L, "bn-widget").strip() == \
         'gradient_norm_explorer(activation="relu", init="he")'
@@ -751,7 +782,6 @@ def keras_adagrad_starts_at_01():
        "3.2\\,\\eta$ with RMSprop")
 def first_step_same_length():
     ns = _ns()
-    from claims import cell_text
 
     demo = cell_text(L, "adaptive-demo")
     assert '"Adagrad": zeros_like_params(params), "RMSprop": zeros_like_params(params)' in demo
@@ -847,7 +877,6 @@ def range_test_shape():
 @claim(L, "lr-range-read", "A tenth of the lowest point gives about 0.0135, close to the 0.01 "
        "this lesson uses with Adam (and ten times Keras' default of 0.001)")
 def chosen_rate():
-    from claims import cell_text
 
     ns = _ns()
     assert round(float(ns["chosen_lr"]), 4) == 0.0135
@@ -975,7 +1004,6 @@ def question_init_is_the_explorer_label():
        "every training batch updates to $0.9 \\cdot \\text{old} + 0.1 \\cdot \\text{batch "
        "value}$ with `momentum=0.9`")
 def batchnorm_momentum_is_the_running_average_weight():
-    from claims import cell_text
 
     keras = _ns()["keras"]
     assert "BatchNormalization(momentum=0.9)" in cell_text(L, "bn-demo")

@@ -211,6 +211,15 @@ def table_weight_counts():
     assert cnn.layers[-1].output.shape[1:] == (10,)
 
 
+@claim(L, "cnn-train-intro", "As in lesson 09, the test accuracy comes from calling the trained "
+       "model directly, `cnn(X_test, training=False)`")
+def cnn_scored_by_a_direct_call():
+    ns = _ns()
+    assert "cnn(X_test, training=False)" in cell_text(L, "cnn-train")
+    evaluated = ns["cnn"].evaluate(ns["X_test"], ns["y_test"], verbose=0)[1]
+    assert abs(ns["test_accuracy"] - evaluated) < 1e-6, (ns["test_accuracy"], evaluated)
+
+
 @claim(L, "cnn-read", "Above 95% with about 1,600 weights; an MLP with a single hidden layer "
        "of 64 units on the same 64 pixels already has 4,810")
 def cnn_accuracy_and_weights():
