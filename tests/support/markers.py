@@ -57,6 +57,8 @@ BY_MODULE: dict[str, tuple[str, ...]] = {
 # (module, test function) -> reasons, for single slow tests in otherwise fast modules
 BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
     ("test_sandbox_limits", "test_the_worker_uses_the_limits_it_is_given"): ("kernel",),
+    ("test_checks", "test_a_cell_that_stops_early_adds_nothing_to_the_next_cells_count"):
+        ("kernel",),
     ("test_keras_lessons", "test_keras_lesson_runs_under_another_backend"): ("notebook",),
     ("test_widgets_10", "test_state_size_agrees_with_the_formula_and_with_keras_conv2d"):
         ("keras",),
