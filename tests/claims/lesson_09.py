@@ -328,7 +328,9 @@ def _default_momentum_run() -> dict:
            "train": model.evaluate(ns["X_train"], ns["y_train"], verbose=0)[1],
            "test_training_mode": float(np.mean(scores.argmax(axis=1) == ns["y_test"])),
            "test_direct_call": float(np.mean(keras.ops.convert_to_numpy(
-               model(ns["X_test"], training=False)).argmax(axis=1) == ns["y_test"]))}
+               model(ns["X_test"], training=False)).argmax(axis=1) == ns["y_test"])),
+           "test_plain_call": float(np.mean(keras.ops.convert_to_numpy(
+               model(ns["X_test"])).argmax(axis=1) == ns["y_test"]))}
     for layer in norms:
         layer.momentum = 0.0
     model(ns["X_train"], training=True)
@@ -391,6 +393,12 @@ def direct_call_scores_as_evaluate():
         source = cell_text(L, cell)
         assert "training=False))" in source and ".evaluate(" not in source, cell
         assert ".predict(" not in source, cell
+
+
+@claim(L, "bn-demo-setup", "A plain `model(X_test)` is in inference mode too (lesson 08)")
+def plain_call_is_inference_mode():
+    run = _default_momentum_run()  # its two modes disagree by more than 0.1 (above)
+    assert run["test_plain_call"] == run["test_direct_call"], run
 
 
 @claim(L, "bn-demo-setup", "`evaluate` and `predict` first build a compiled function for each "
