@@ -413,17 +413,53 @@ def recall_never_rises_with_the_threshold():
     assert np.mean(np.diff(precision) >= 0) > 0.5  # usually rises
 
 
+def _baseline_p():
+    names = ns()
+    return names["baseline"].predict_proba(names["X_val"])[:, 1]
+
+
+@claim(LESSON, "threshold-intro", "its `.predict` above turned $p$ into a 0/1 answer by "
+       "comparing it with 0.5")
+def logistic_regression_predicts_at_one_half():
+    names = ns()
+    assert "baseline.predict(X_val)" in cell_text(LESSON, "baseline")
+    predicted = names["baseline"].predict(names["X_val"])
+    for flagged in (_baseline_p() > 0.5, _baseline_p() >= 0.5):  # no p is exactly 0.5
+        assert np.array_equal(predicted, flagged.astype(int))
+
+
+@claim(LESSON, "threshold-baseline-note", "At 0.5 these are the baseline's numbers above. At "
+       "0.8 its precision rises to 0.99, but it catches fewer than half of the spams (recall "
+       "0.42); at 0.3 it catches more than nine in ten, but about one message in three that it "
+       "flags is ham (precision 0.64).")
+def baseline_at_three_thresholds():
+    names = ns()
+    assert "thresholds = np.array([0.3, 0.5, 0.8])" in cell_text(LESSON, "threshold-baseline")
+    (p30, p50, p80), (r30, r50, r80) = names["precision_recall_at_thresholds"](
+        _baseline_p(), names["y_val"], np.array([0.3, 0.5, 0.8]))
+    reported = names["precision_recall_f1"](names["y_val"],
+                                             names["baseline"].predict(names["X_val"]))
+    assert np.allclose((p50, r50), reported[:2])
+    assert round(p80, 2) == 0.99 and r80 < 0.5 and round(r80, 2) == 0.42
+    assert r30 > 0.9 and 0.28 < 1 - p30 < 0.38 and round(p30, 2) == 0.64
+
+
 @claim(LESSON, "self-check-threshold-up", 'self_check("08.threshold-up")')
 def threshold_self_check_is_what_the_model_does():
     from nncourse.selfcheck import question
 
     q = question("08.threshold-up")
     assert q.options[q.answer] == "precision rises, recall falls"
-    (p50, p80), (r50, r80) = _pr(0.5, 0.8)
-    assert p80 > p50 and r80 < r50
+    assert q.prompt.startswith("Logistic regression flags a message as spam when its p is "
+                               "above 0.5.")
     names = ns()
-    between = (names["p_val"] >= 0.5) & (names["p_val"] < 0.8)
-    assert between.any() and names["y_val"][between].sum() > 0  # "some spams ... no longer"
+    threshold = names["precision_recall_at_thresholds"]
+    # the question's model, logistic regression, and the chosen network of the live control
+    for p in (_baseline_p(), names["p_val"]):
+        (p50, p80), (r50, r80) = threshold(p, names["y_val"], np.array([0.5, 0.8]))
+        assert p80 > p50 and r80 < r50
+        between = (p >= 0.5) & (p < 0.8)
+        assert between.any() and names["y_val"][between].sum() > 0  # "some spams ... no longer"
 
 
 @claim(LESSON, "threshold-note", "At 0.5, the chosen network's validation precision is 0.95 and "
@@ -500,7 +536,7 @@ def top_losses_are_spam_against_the_odds():
 
 
 @claim(LESSON, "summary", "early stopping stops `patience` epochs after the best epoch, or at "
-       "the run's last epoch if that comes first (exercise 8), and, with "
+       "the run's last epoch if that comes first (exercise 9), and, with "
        "`restore_best_weights=True`, puts back the best epoch's weights")
 def early_stopping_stops_patience_epochs_after_the_best():
     names = ns()
@@ -554,9 +590,9 @@ def sklearn_rounds_a_fraction_up():
     assert np.array_equal(y_b, X_b % 2)
 
 
-@claim(LESSON, "log-intro", "a fitted scikit-learn classifier's `.predict_proba(X)` returns one "
-       "row per message and one column per class, the probability of each class; with classes "
-       "0 and 1, column 1 is P(spam)")
+@claim(LESSON, "threshold-baseline-intro", "fitted scikit-learn classifier's `.predict_proba(X)` "
+       "returns one row per message and one column per class, the probability of each class; "
+       "with classes 0 and 1, column 1 is P(spam)")
 def predict_proba_column_one_is_spam():
     names = ns()
     baseline, X_val = names["baseline"], names["X_val"]
