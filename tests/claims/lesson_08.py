@@ -280,6 +280,35 @@ def no_clear_winner():
     assert names["better"] == [] and names["chosen"] == "16 units"
 
 
+@claim(LESSON, "curves-read", "In the first epochs the training curve lies **above** the "
+       "validation curve. That is not a bug, for two reasons. Keras reports an epoch's "
+       "training loss as the average over its mini-batches, each computed just before that "
+       "batch's update, so with weights that were still improving: after epoch 0 the final "
+       "weights' training loss is 0.29, not the 0.43 plotted. And while the network has "
+       "learned nothing particular to its training messages, both losses measure the same "
+       "function on two samples, and these validation messages happen to be a little easier: "
+       "after epoch 2 the same weights score 0.23 on the training set and 0.22 on validation. "
+       "From epoch 8 on the training loss is the lower one")
+def training_curve_above_validation_at_first():
+    names = ns()
+    loss, val_loss = names["small_history"]["loss"], names["small_history"]["val_loss"]
+    assert all(loss[e] > val_loss[e] for e in range(8))
+    assert all(loss[e] < val_loss[e] for e in range(8, len(loss)))
+    # the same run, one epoch per fit (every epoch shuffles alike), scored after each epoch
+    model = names["new_model"](16)
+    for epoch in range(3):
+        fitted = model.fit(names["X_train"], names["y_train"], epochs=1, batch_size=128,
+                           validation_data=(names["X_val"], names["y_val"]), verbose=0)
+        assert np.isclose(fitted.history["loss"][0], loss[epoch], rtol=1e-5)
+        assert np.isclose(fitted.history["val_loss"][0], val_loss[epoch], rtol=1e-5)
+        after = model.evaluate(names["X_train"], names["y_train"], verbose=0)[0]
+        if epoch == 0:
+            assert (round(after, 2), round(loss[0], 2)) == (0.29, 0.43)
+        if epoch == 2:
+            assert (round(after, 2), round(val_loss[2], 2)) == (0.23, 0.22)
+            assert after > val_loss[2]
+
+
 @claim(LESSON, "test-note", "The network beats the baseline")
 def network_beats_baseline_on_test():
     names = ns()
