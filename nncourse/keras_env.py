@@ -110,8 +110,9 @@ def _no_spare_iterators(module) -> None:
     (and of every validation pass) and then another at the start of the next, discarding
     the first without reading from it. Starting one costs 10-25 ms here (``tf.data``
     instantiates the functions of Keras' input pipeline): about 2 of the 4 iterators per
-    epoch of a fit with validation data. The batches are the same: with a seed set, every
-    iterator of a dataset yields the same order.
+    epoch of a fit with validation data. Only for arrays (Keras' ``ArrayDataAdapter``),
+    where the batches stay the same: with a seed set, every iterator of that dataset yields
+    the same order (a ``tf.data.Dataset`` that reshuffles per iterator would not).
     """
     if module.backend.backend() != "tensorflow":
         return
@@ -125,7 +126,9 @@ def _no_spare_iterators(module) -> None:
 
     def start_unless_spare(self):
         # Keras' end-of-epoch refill: the next epoch starts its own when steps_per_epoch is None
-        if (getattr(self, "steps_per_epoch", 0) is None and getattr(self, "_num_batches", 0)
+        if (type(getattr(self, "data_adapter", None)).__name__ == "ArrayDataAdapter"
+                and getattr(self, "steps_per_epoch", 0) is None
+                and getattr(self, "_num_batches", 0)
                 and getattr(self, "_steps_seen", 0) >= self._num_batches):
             return ()
         return started(self)
