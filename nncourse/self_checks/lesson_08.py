@@ -22,11 +22,11 @@ QUESTIONS = (
         ("precision rises, recall falls", "both rise", "precision falls, recall rises",
          "both stay the same"),
         answer=0,
-        why="At 0.8 only the messages the model is surest about are flagged: fewer ham "
-            "messages among them (precision rises), but some spams with p between 0.5 and "
-            "0.8 are no longer caught (recall falls). Recall can never rise when the threshold "
-            "goes up. The cell after exercise 4 shows by how much, and the live control at the "
-            "end of the lesson shows the same trade-off for the chosen network.",
+        why="At 0.8 only the messages the model is surest about are flagged: usually fewer "
+            "ham messages among them (here precision rises), but some spams with p between "
+            "0.5 and 0.8 are no longer caught (recall falls). Recall can never rise when the "
+            "threshold goes up. The cell after exercise 4 shows by how much, and the live "
+            "control at the end of the lesson shows the same trade-off for the chosen network.",
         notes={1: "Recall cannot rise: every spam flagged at 0.8 was already flagged at 0.5.",
                2: "That is what lowering the threshold does.",
                3: "Only if no validation message had p between 0.5 and 0.8."},

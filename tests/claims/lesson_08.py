@@ -298,6 +298,11 @@ def training_curve_above_validation_at_first():
     # 0.001)"
     assert all(loss[e] < val_loss[e] for e in range(8, len(loss)))
     assert val_loss[8] - loss[8] < 0.001
+    # "The run stops at epoch 12, three epochs (the patience) after its best epoch, 9"
+    assert (len(loss) - 1, names["best"]) == (12, 9)
+    assert "patience=3" in cell_text(LESSON, "network")
+    assert "The run stops at epoch 12, three epochs (the patience) after its best epoch, 9, " \
+           "whose weights it restores." in " ".join(cell_text(LESSON, "curves-read").split())
     assert "From epoch 8 on the plotted training loss is the lower one (at epoch 8 by less " \
            "than 0.001)" in " ".join(cell_text(LESSON, "curves-read").split())
     # lesson 06's train_mlp scores the whole training set with the epoch's final weights
