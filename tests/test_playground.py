@@ -406,7 +406,7 @@ def test_activation_restarts_and_is_used():
     assert pg.model.steps == 0
     params = pg.model.params
     grid_p, _ = forward.mlp_forward(pg.model.grid, params, "tanh")
-    np.testing.assert_allclose(pg.model.boundary.ravel(), grid_p[:, 0])
+    np.testing.assert_allclose(pg.model.boundary.ravel(), grid_p[:, 0], rtol=0, atol=1e-6)
     assert not np.allclose(pg.model.boundary, boundary_relu)
 
 
@@ -768,7 +768,7 @@ def test_hidden_maps_are_the_units_activations_over_the_plane():
         maps = model.hidden_maps(layer)
         assert maps.shape == (SMALL["units"], size, size)
         expected = H.reshape(GRID, GRID, -1)[::UNIT_STRIDE, ::UNIT_STRIDE].transpose(2, 0, 1)
-        np.testing.assert_allclose(maps, expected, atol=1e-12)
+        np.testing.assert_allclose(maps, expected, rtol=0, atol=1e-6)  # the pass: float32
     with pytest.raises(ValueError, match="hidden layer"):
         model.hidden_maps(3)
 
@@ -1112,9 +1112,51 @@ def test_the_fast_forward_is_the_reference_bit_for_bit(activation):
         mlp_forward(np.zeros((3, 3)), forward.init_mlp([2, 4, 1]))
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_the_grid_pass_runs_in_float32_and_training_in_float64(activation):
+    """The pictures come from a float32 pass (GRID_DTYPE), for the course's functions and
+    the learner's alike, within 1e-6 of float64's; training and the losses stay float64."""
+    from nncourse.widgets.playground import GRID_DTYPE, boundary_grid
+    from nncourse.widgets.playground_fast import mlp_forward
+
+    seen = []
+
+    def learners(X, params, hidden_activation="relu", output_activation="sigmoid"):
+        seen.append((X.dtype, {a.dtype for pair in params for a in pair}))
+        return forward.mlp_forward(X, params, hidden_activation, output_activation)
+
+    for pg in (small(hidden_layers=4, units=32, activation=activation),
+               small(hidden_layers=4, units=32, activation=activation, mlp_forward=learners)):
+        pg.step(3)
+        assert pg.model.grid.dtype == GRID_DTYPE == np.float32
+        assert pg.model.boundary.dtype == np.float64
+        assert all(a.dtype == np.float64 for pair in pg.model.params for a in pair)
+        want, want_cache = forward.mlp_forward(boundary_grid(), pg.model.params, activation)
+        np.testing.assert_allclose(pg.model.boundary.ravel(), want[:, 0], rtol=0, atol=1e-6)
+        for layer in (1, 4):
+            np.testing.assert_allclose(
+                pg.model.hidden_maps(layer, stride=1).transpose(1, 2, 0).reshape(-1, 32),
+                want_cache["A"][layer], rtol=0, atol=2e-6 if activation == "relu" else 1e-6)
+    grid = (len(boundary_grid()), 2)
+    assert (np.dtype(np.float32), {np.dtype(np.float32)}) in seen  # the learner's grid pass
+    assert (np.dtype(np.float64), {np.dtype(np.float64)}) in seen  # their training steps
+    X = boundary_grid().astype(np.float32)
+    params = [(W.astype(np.float32), b.astype(np.float32))
+              for W, b in forward.init_mlp([2, 32, 32, 1], "xavier", 3)]
+    got, cache = mlp_forward(X, params, activation)
+    assert got.dtype == np.float32 and got.shape == (grid[0], 1)
+    assert all(a.dtype == np.float32 for a in cache["A"] + cache["Z"])
+    with pytest.raises(ValueError, match="columns"):  # the reference's checks and errors
+        mlp_forward(np.zeros((3, 3), np.float32), params)
+    with pytest.raises(ValueError, match="2-D"):
+        mlp_forward(np.zeros(3, np.float32), params)
+
+
 def test_the_playground_draws_what_the_course_reference_draws():
     """The playground's reference forward pass (playground_fast) is the course's: the same
-    pictures as a playground given the course's own ``mlp_forward``."""
+    pictures as a playground given the course's own ``mlp_forward``. (Over the grid,
+    playground_fast computes in float32 and the course's ``mlp_forward`` converts to
+    float64: the probabilities agree within 1e-6, and not one pixel differs here.)"""
     settings = {"hidden_layers": 4, "units": 32, "activation": "sigmoid", "n_train": 300}
     fast, course = playground(**settings), playground(mlp_forward=forward.mlp_forward,
                                                        **settings)
@@ -1127,7 +1169,8 @@ def test_the_playground_draws_what_the_course_reference_draws():
             pg.step(3)
         assert fast.live.image.value == course.live.image.value
         assert fast.units_live.image.value == course.units_live.image.value
-        assert np.array_equal(fast.model.boundary, course.model.boundary)
+        np.testing.assert_allclose(fast.model.boundary, course.model.boundary, rtol=0,
+                                   atol=1e-6)
         assert fast.model.history == course.model.history
 
 

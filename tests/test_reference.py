@@ -43,6 +43,22 @@ def test_activation_gradients_match_finite_differences(name):
     np.testing.assert_allclose(act.activation_grad(name, z), numeric, atol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid"])
+def test_activation_keeps_float32_for_the_playgrounds_pictures(name):
+    """A float32 Z (the playground's grid pass) gives float32, within 1e-6 of float64,
+    big arrays (two threads) and extreme inputs (no overflow) included; float64 stays the
+    reference's own numbers, bit for bit."""
+    z = np.concatenate([np.linspace(-120.0, 120.0, 4001), [-1e30, 0.0, 1e30]])
+    for Z in (z.reshape(-1, 1), np.tile(z, (40, 1))):  # 160,000 entries: two threads
+        got = act.activation(name, Z.astype(np.float32))
+        assert got.dtype == np.float32 and got.shape == Z.shape
+        want = act.ACTIVATIONS[name](Z.astype(np.float32).astype(float))
+        np.testing.assert_allclose(got, want, rtol=1e-6 if name == "relu" else 0,
+                                   atol=0 if name == "relu" else 1e-6)
+        assert np.array_equal(act.activation(name, Z), act.ACTIVATIONS[name](Z))
+    assert act.activation("linear", z.astype(np.float32)).dtype == np.float64
+
+
 def test_unknown_activation_names_the_choices():
     with pytest.raises(ValueError, match="activation should be one of"):
         act.activation("swish", np.zeros(2))

@@ -94,13 +94,37 @@ GRADIENTS: dict[str, Callable] = {
 _COSTLY = {"tanh", "sigmoid"}  # 8-15 ns an element: a big array's halves on two cores
 
 
+def _sigmoid_float32(z: np.ndarray) -> np.ndarray:
+    """sigmoid's two stable formulas (see :func:`sigmoid`) in float32: within 1e-7 of the
+    float64 sigmoid, without overflow."""
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # exp(-|z|) <= 1
+    out = np.sign(z)
+    np.maximum(out, e, out=out)  # 1 where z >= 0, exp(z) elsewhere
+    e += np.float32(1.0)
+    out /= e
+    return out
+
+
+_FLOAT32: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda z: np.maximum(z, np.float32(0.0)), "tanh": np.tanh,
+    "sigmoid": _sigmoid_float32,
+}
+
+
 def activation(name: str, Z) -> np.ndarray:
     """Apply the activation called ``name`` ("relu", "tanh", "sigmoid", "linear", ...).
 
     tanh and sigmoid of a big array (a playground's grid through a wide layer) are
-    computed in halves on two threads: the same numbers (``_halves.in_halves``)."""
+    computed in halves on two threads: the same numbers (``_halves.in_halves``). A float32
+    ``Z`` gives a float32 result for relu, tanh and sigmoid, as numpy's own functions do
+    (the playgrounds draw their pictures from a float32 pass: tanh 5 times sooner);
+    anything else is computed in float64."""
     if name not in ACTIVATIONS:
         raise ValueError(f"activation should be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    if name in _FLOAT32 and isinstance(Z, np.ndarray) and Z.dtype == np.float32:
+        return in_halves(_FLOAT32[name], Z) if name in _COSTLY else _FLOAT32[name](Z)
     if name in _COSTLY:
         return in_halves(ACTIVATIONS[name], as_float_array(Z, "z"))
     return ACTIVATIONS[name](Z)

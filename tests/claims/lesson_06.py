@@ -802,8 +802,9 @@ def first_layer_relu_units_are_ramps():
         if not on.any():
             continue  # a dead unit: 0 everywhere (the line lies outside the plane)
         plane, *_ = np.linalg.lstsq(design[on], values[on], rcond=None)
-        np.testing.assert_allclose(design[on] @ plane, values[on], atol=1e-9)  # linear
-        assert np.all(design[~on] @ plane <= 1e-9), "0 exactly where the plane is below 0"
+        # linear, to the float32 precision of the picture's pass (GRID_DTYPE)
+        np.testing.assert_allclose(design[on] @ plane, values[on], rtol=0, atol=1e-6)
+        assert np.all(design[~on] @ plane <= 1e-6), "0 exactly where the plane is below 0"
 
 
 # ---------------------------------------------------------------- where L1 puts its zeros
