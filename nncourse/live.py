@@ -19,16 +19,18 @@ redraws each changed artist on its own patch of the picture.
 from __future__ import annotations
 
 import base64
+import contextlib
 import math
 import struct
 import zlib
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 from isal.isal_zlib import compress as deflate  # zlib's format, 8 times sooner at level 1
 from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -131,6 +133,54 @@ class LiveFigure:
         """Render the figure and show it in the image widget."""
         self.png = self.render()
         self.image.value = png_url(self.png)
+
+
+@contextlib.contextmanager
+def unmeasured_ticklabels(axis: Axis) -> Iterator[None]:
+    """``axis`` drawn for a while without measuring its tick labels, which only place its
+    offset text when there is one (and its label, where matplotlib places it: see
+    :class:`SteadyAxis`). Private matplotlib API: ``Axis._get_ticklabel_bboxes``; where it
+    is missing, the axis measures as matplotlib does."""
+    measure = getattr(axis, "_get_ticklabel_bboxes", None)
+    if measure is None:
+        yield
+        return
+
+    def boxes(ticks: list, renderer: Any) -> tuple[list, list]:
+        return measure(ticks, renderer) if axis.major.formatter.get_offset() else ([], [])
+
+    axis._get_ticklabel_bboxes = boxes
+    try:
+        yield
+    finally:
+        del axis._get_ticklabel_bboxes
+
+
+class SteadyAxis(Artist):
+    """An axis whose ticks change (a :class:`KeyedBackgrounds` layer) while its label stays
+    where its first draw put it: matplotlib places an axis label from the boxes of every
+    tick label on every draw; with labels of one height (numbers) the place is the same, so
+    later draws keep it and measure no tick label (:func:`unmeasured_ticklabels`). The same
+    pixels as matplotlib's own draw, for such an axis (``tests/test_widgets_06.py``)."""
+
+    def __init__(self, axis: Axis):
+        super().__init__()
+        self.axis = axis
+        self.placed = False  # whether the label's place is fixed
+        axis.set_animated(True)  # drawn by this artist only, never into a background
+
+    def get_visible(self) -> bool:
+        return self.axis.get_visible()
+
+    def draw(self, renderer: Any) -> None:
+        if not self.placed:  # the first draw places the label, matplotlib's way
+            self.axis.draw(renderer)
+            label = self.axis.label
+            self.axis.set_label_coords(*label.get_position(), transform=label.get_transform())
+            self.placed = True
+            return
+        with unmeasured_ticklabels(self.axis):
+            self.axis.draw(renderer)
 
 
 class KeyedBackgrounds(LiveFigure):

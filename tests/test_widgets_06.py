@@ -12,6 +12,7 @@ from nncourse.reference import optim
 from nncourse.widgets.descent import (
     METHODS,
     REFERENCE,
+    RULES,
     SURFACES,
     descent_explorer,
     descent_path,
@@ -30,12 +31,14 @@ def test_gradient_descent_on_a_quadratic_follows_the_closed_form():
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_the_unchecked_reference_walks_the_checked_references_path(method):
-    """The explorer takes the reference rules' results unchecked (it checks every point
-    itself): the same points, diverging at the same step, as with every result checked."""
+def test_the_unchecked_reference_walks_the_checked_references_path(method, monkeypatch):
+    """The explorer runs the course's rules unchecked (it checks every point itself), on
+    two floats (``_CourseRule``): the same points, bit for bit, diverging at the same step,
+    as the reference's arrays with every result checked, across the lr slider's range."""
     diverged = 0
+    stops = [float(10.0 ** e) for e in np.arange(-3.0, 0.5 + 1e-9, 0.25)]  # its every 5th
     for surface, spec in SURFACES.items():
-        for lr in (0.001, 0.05, 0.19, 0.21, 0.9, 1.1, 3.0):
+        for lr in (0.001, 0.05, 0.19, 0.21, 0.9, 1.1, 3.0, *stops):
             checked = descent_path(spec.grad, spec.start, lr, 200, method,
                                    Guard(REFERENCE, {}, check_reference=True))
             unchecked = descent_path(spec.grad, spec.start, lr, 200, method)
@@ -45,6 +48,13 @@ def test_the_unchecked_reference_walks_the_checked_references_path(method):
             diverged += checked[1]
     # Adam's steps are about lr long: it wanders but never diverges at these rates
     assert diverged >= 3 or method == "adam", "the cases should include diverging paths"
+
+    def not_run(*args, **kwargs):
+        raise AssertionError("the explorer ran the reference's arrays, not the two floats")
+
+    monkeypatch.setitem(REFERENCE, RULES[method], not_run)
+    spec = SURFACES["two valleys"]
+    assert len(descent_path(spec.grad, spec.start, 0.05, 200, method)[0]) == 201
 
 
 def test_too_large_a_learning_rate_diverges():
@@ -221,6 +231,21 @@ def test_steps_surface_and_method_redraw_like_a_full_redraw_without_one():
         np.testing.assert_array_equal(_pixels(cached), _pixels(full), err_msg=f"{name}={value}")
         assert cached.readout.value == full.readout.value
     assert len(full_draws) == 1, "only the first visit of the two valleys draws a background"
+
+
+def test_the_steps_axis_keeps_the_label_where_matplotlib_puts_it(monkeypatch):
+    """The loss plot's x axis keeps its label where its first draw put it and measures no
+    tick label after that (SteadyAxis): the same pixels as the axis drawn matplotlib's way
+    at every change, at step ranges whose tick labels differ."""
+    from nncourse.widgets import descent
+
+    steady = descent_explorer()
+    monkeypatch.setattr(descent, "SteadyAxis", lambda axis: axis)  # the plain axis as layer
+    plain = descent_explorer()
+    for steps in (0, 1, 7, 60, 200, 3):
+        for panel in (steady, plain):
+            panel.controls["steps"].value = steps
+        np.testing.assert_array_equal(_pixels(steady), _pixels(plain), err_msg=f"steps={steps}")
 
 
 def _tired(params, grads, lr):

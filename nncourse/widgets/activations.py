@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from nncourse.live import ControlPanel, LiveFigure, slider
+from nncourse.live import ControlPanel, LiveFigure, slider, unmeasured_ticklabels
 from nncourse.live import finite_number as _finite
 from nncourse.widgets.glyphs import cache_glyphs
 
@@ -109,12 +109,11 @@ class PanelFigure(LiveFigure):
     axis (a figure-wide order, so a full draw agrees): the region with the axes' background,
     y axis, title and x label alone (the last two touch nothing else) is kept per y range
     (:attr:`UNDERS` of them), and a change of the x range draws only the x axis's ticks
-    and what lies over them, without measuring its tick labels (private matplotlib API:
-    ``Axis._get_ticklabel_bboxes``, whose boxes only place the offset text when there is
-    one). After the first full draw the titles and axis labels keep their places
-    (matplotlib would re-measure every tick label to place them on every draw). The
-    backgrounds of the last :attr:`SAVED` sets of limits are kept: going back to one is a
-    blit.
+    and what lies over them, without measuring its tick labels
+    (:func:`~nncourse.live.unmeasured_ticklabels`). After the first full draw the titles
+    and axis labels keep their places (matplotlib would re-measure every tick label to
+    place them on every draw). The backgrounds of the last :attr:`SAVED` sets of limits
+    are kept: going back to one is a blit.
     """
 
     SAVED = 24  # backgrounds kept (about 0.5 MB each for the lesson's figure, plus inks)
@@ -228,7 +227,7 @@ class PanelFigure(LiveFigure):
                 ax.draw(renderer)
             ax.xaxis.label.draw(renderer)
             picture = pixels[:, x0:x1].copy()
-        with _hidden((*under, ax.xaxis.label)), _unmeasured(ax.xaxis):
+        with _hidden((*under, ax.xaxis.label)), unmeasured_ticklabels(ax.xaxis):
             ax.draw(renderer)
         if not (np.array_equal(outside[0], pixels[:, :x0])
                 and np.array_equal(outside[1], pixels[:, x1:])):
@@ -265,25 +264,6 @@ def _hidden(artists: Iterable[Any]) -> Iterator[None]:
     finally:
         for artist in shown:
             artist.set_visible(True)
-
-
-@contextmanager
-def _unmeasured(axis: Any) -> Iterator[None]:
-    """``axis`` drawn for a while without measuring its tick labels, which only place its
-    offset text (and its label, whose place is fixed) when there is no offset text."""
-    measure = getattr(axis, "_get_ticklabel_bboxes", None)
-    if measure is None:  # a matplotlib without that method: measure as it does
-        yield
-        return
-
-    def boxes(ticks: list, renderer: Any) -> tuple[list, list]:
-        return measure(ticks, renderer) if axis.major.formatter.get_offset() else ([], [])
-
-    axis._get_ticklabel_bboxes = boxes
-    try:
-        yield
-    finally:
-        del axis._get_ticklabel_bboxes
 
 
 def _only(ax: Any, artists: Iterable[Any]) -> Any:
