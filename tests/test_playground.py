@@ -1224,3 +1224,21 @@ def test_a_control_moved_back_reuses_the_fresh_networks_grid_pass():
                                       playground(hidden_layers=4, units=32, activation="tanh")
                                       .model.hidden_maps(layer))
     assert big.model.hidden_maps(1, stride=2).shape == (32, 50, 50)
+
+
+def test_the_guard_copies_every_array_it_hands_a_learner_function():
+    from collections import OrderedDict, namedtuple
+
+    from nncourse.widgets.playground import _copy_tree
+
+    Pair = namedtuple("Pair", "W b")
+    W, b, m = np.ones((2, 2)), np.zeros(2), np.ma.masked_array([1.0, 2.0])
+    tree = ([(W, b)], {"t": 3, "m": [Pair(W, b)], "v": OrderedDict(x=m)}, 0.5, None, "relu")
+    copied = _copy_tree(tree)
+    assert type(copied) is tuple and copied[2:] == (0.5, None, "relu")
+    arrays = [copied[0][0][0], copied[0][0][1], copied[1]["m"][0][0], copied[1]["v"]["x"]]
+    for new, old in zip(arrays, (W, b, W, m), strict=True):
+        assert isinstance(new, np.ndarray) and new is not old and np.array_equal(new, old)
+        new += 1.0  # a learner's in-place update changes its copy only
+    assert W.sum() == 4.0 and b.sum() == 0.0 and m.sum() == 3.0
+    assert copied[1]["t"] == 3

@@ -387,16 +387,24 @@ class TrainingProblem(Exception):
     """Training cannot go on even with the reference functions (e.g. it diverged)."""
 
 
+_LEAVES = frozenset({float, int, bool, str, type(None)})
+
+
 def _copy_tree(value: Any) -> Any:
     """Arrays inside lists, tuples and dicts copied, so a function cannot change ours."""
-    if isinstance(value, np.ndarray):
+    kind = type(value)  # the exact types first: the explorers copy 21 objects a step
+    if kind is np.ndarray:
         return value.copy()
-    if isinstance(value, list):
+    if kind in _LEAVES:
+        return value
+    if kind is list or (kind is not tuple and kind is not dict and isinstance(value, list)):
         return [_copy_tree(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_copy_tree(v) for v in value)
+    if kind is tuple or (kind is not dict and isinstance(value, tuple)):
+        return tuple([_copy_tree(v) for v in value])
     if isinstance(value, dict):
         return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return value.copy()
     return value
 
 
