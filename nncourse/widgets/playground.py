@@ -65,6 +65,7 @@ from threadpoolctl import ThreadpoolController
 
 from grader import assignment  # the one reading of nbgrader cells, shared with the grader
 from nncourse.live import LiveFigure, StaticPicture
+from nncourse.reference import activations as _activations
 from nncourse.reference import backprop as _backprop
 from nncourse.reference import forward as _forward
 from nncourse.reference import optim as _optim
@@ -168,9 +169,6 @@ REFERENCE: dict[str, Callable[..., Any]] = {
     "adam_update": _optim.adam_update,
 }
 FUNCTION_NAMES: tuple[str, ...] = tuple(REFERENCE)
-_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))}
 
 
 def layer_sizes(hidden_layers: int, units: int, n_in: int = 2) -> list[int]:
@@ -696,7 +694,7 @@ def _maps_from(cache: Mapping[str, Any], layer: int, width: int, activation: str
         A = _array(cache["A"][layer], "A", (GRID * GRID, width))
     except (BadOutput, IndexError, KeyError, TypeError):
         with np.errstate(all="ignore"):
-            A = _ACTIVATIONS[activation](cache["Z"][layer - 1])
+            A = _activations.activation(activation, cache["Z"][layer - 1])
     return A.reshape(GRID, GRID, width)[::stride, ::stride].transpose(2, 0, 1)
 
 
