@@ -13,7 +13,7 @@ view, as on Binder; ``--instructor`` adds formgrader and Create Assignment. Othe
 after ``lab`` go to ``jupyter lab`` (e.g. ``--port 8899``), after ``test`` to pytest (e.g.
 ``python3 course.py test -k neuron``). ``test`` runs the tests on every core (pytest-xdist);
 ``--fast`` leaves out the tests marked ``slow`` (notebooks, Keras, grading, kernels, claims,
-browser, Binder, install: docs/testing.md says why each is slow).
+browser, Binder, install, pixel comparisons: docs/testing.md says why each is slow).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 SLOW_REASONS = ("notebook", "keras", "grading", "kernel", "claims", "subprocess", "browser",
-                "binder", "install")
+                "binder", "install", "pixels")
 
 # module (file name without .py) -> the reasons every one of its tests is slow
 BY_MODULE: dict[str, tuple[str, ...]] = {
@@ -77,6 +77,49 @@ BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
     ("test_toolkit_units", "test_nngrade_forks_its_workers_and_a_threaded_caller_spawns_them"):
         ("subprocess",),
 }
+
+# module -> the tests that draw a figure afresh (or as matplotlib draws it without the
+# course's shortcuts) to compare every pixel with what a live control's redraw left: each
+# draws whole figures several times (0.5-11 s). The widgets' state, and that a control
+# redraws only what it must, are checked by the module's other (fast) tests.
+PIXELS: dict[str, tuple[str, ...]] = {
+    "test_widgets_02_03": (
+        "test_input_range_redraws_the_panels_on_kept_y_axes_like_a_full_redraw",
+        "test_activation_panel_redraws_one_panel_to_the_same_pixels_as_a_full_redraw",
+        "test_output_sliders_match_a_fresh_panel_at_each_value",
+        "test_controls_redraw_no_whole_figure_and_match_a_fresh_panel",
+        "test_covered_layers_look_like_hidden_plots",
+        "test_weight_redraws_like_a_full_redraw_where_labels_crowd_the_gap",
+        "test_probability_backgrounds_look_as_matplotlibs_images_of_the_grids",
+    ),
+    "test_playground": (
+        "test_control_changes_draw_what_a_fresh_playground_draws",
+        "test_the_heaviest_playground_draws_what_a_fresh_one_draws",
+        "test_the_playground_draws_what_the_course_reference_draws",
+    ),
+    "test_glyphs": (
+        "test_cached_glyphs_draw_and_measure_text_as_matplotlib_does",
+        "test_composed_layouts_equal_matplotlibs",
+        "test_without_the_private_hooks_the_neuron_graph_is_matplotlibs_drawing",
+        "test_a_hook_that_fails_later_hands_the_renderer_back_to_matplotlib",
+    ),
+    "test_widgets_10": (
+        "test_explorer_pixels_are_matplotlibs_own_drawing",
+        "test_block_images_without_the_private_hook_are_matplotlibs_drawing",
+        "test_each_control_redraws_from_cached_backgrounds_like_a_full_redraw",
+        "test_block_image_draws_the_pixels_imshow_draws",
+    ),
+    "test_widgets_06": (
+        "test_steps_surface_and_method_redraw_like_a_full_redraw_without_one",
+        "test_the_steps_axis_keeps_the_label_where_matplotlib_puts_it",
+    ),
+    "test_widgets_04_05": (
+        "test_neuron_graph_redraws_only_the_numbers_that_changed_like_a_full_redraw",
+    ),
+}
+BY_TEST.update({(module, test): ("pixels",) for module, tests in PIXELS.items()
+                for test in tests})
+
 
 # a fixture a test uses -> reasons
 BY_FIXTURE: dict[str, tuple[str, ...]] = {"binder_env": ("binder",),
