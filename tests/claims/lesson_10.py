@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import warnings
 
 import numpy as np
@@ -431,6 +433,21 @@ def simple_rnn_at_chance_lstm_learns():
     assert abs(accuracy["SimpleRNN"] - 0.5) < 0.06 and accuracy["LSTM"] > 0.97, accuracy
 
 
+@claim(L, "long-memory-read", "with `keras.utils.set_random_seed(2)` in place of 0, the "
+       "`SimpleRNN` learns the task too")
+def simple_rnn_learns_with_another_seed():
+    """The lesson's cell with seed 2, as a student would edit it (the SimpleRNN alone)."""
+    cell = cell_text(L, "long-memory")
+    edited = cell.replace("keras.utils.set_random_seed(0)", "keras.utils.set_random_seed(2)"
+                          ).replace(', ("LSTM", keras.layers.LSTM)', "")
+    assert edited.count("set_random_seed(2)") == 1 and "LSTM" not in edited.split("for ")[1]
+    ns = dict(_ns())
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(edited, f"<{L}:long-memory, seed 2>", "exec"), ns)
+    assert ns["long_accuracy"] == {"SimpleRNN": ns["long_accuracy"]["SimpleRNN"]}
+    assert ns["long_accuracy"]["SimpleRNN"] > 0.9, ns["long_accuracy"]
+
+
 @claim(L, "long-memory-intro", "The 19 steps after it are loud noise (standard deviation 2) "
        "that says nothing about the label")
 def long_task_data():
@@ -546,6 +563,6 @@ def step_t_reads_a_column_of_x():
 
 
 @claim(L, "summary", "an **LSTM**'s gates let it carry information over many steps, where a "
-       "`SimpleRNN` forgets")
+       "`SimpleRNN` may lose it")
 def summary_lstm():
     simple_rnn_at_chance_lstm_learns()
