@@ -175,7 +175,7 @@ MUTANTS["rnn_forward"] = {
     "the state is not carried (h0 at every step)": (
         "h = rnn_step(X[:, t], h, Wx, Wh, b)\n        states.append(h)",
         "states.append(rnn_step(X[:, t], h, Wx, Wh, b))"),
-    "stacks time first, (T, n, h)": (
+    "stacks time first, (T, n, H)": (
         "return np.stack(states, axis=1)", "return np.stack(states)"),
     "ignores h0 (starts from zeros)": (
         "h = np.asarray(h0, dtype=float)", "h = np.zeros_like(np.asarray(h0, dtype=float))"),
@@ -186,5 +186,5 @@ MUTANTS["rnn_forward"] = {
     "reads X[t] (a sample) instead of X[:, t] (a step)": (
         "for t in range(X.shape[1]):\n        h = rnn_step(X[:, t], h, Wx, Wh, b)",
         "for t in range(X.shape[1]):\n        h = rnn_step(X[t], h, Wx, Wh, b)"),
-    "returns h0 as well: T + 1 states, (n, T + 1, h)": ("states = []", "states = [h]"),
+    "returns h0 as well: T + 1 states, (n, T + 1, H)": ("states = []", "states = [h]"),
 }
