@@ -53,6 +53,10 @@ SETTING_DEFAULTS = {
     },
 }
 SETTING_DEFAULTS_FILE = "default_setting_overrides.json"  # read by jupyterlab_server
+# JupyterLab's build check and Build menu off, in both views: the course's extensions come
+# prebuilt in their packages, so there is never anything to build, and the front end's check
+# at every page load made the server run node three times (about 2 s of CPU a page load)
+PAGE_CONFIG = {"buildCheck": False, "buildAvailable": False}
 
 
 def config_dir(user: bool) -> Path:
@@ -85,7 +89,8 @@ def configure(folder: Path, start_page: str = START_PAGE, *,
     off = not instructor
     page_config = folder / "labconfig" / "page_config.json"
     _update_json(page_config, {"disabledExtensions": dict.fromkeys(LAB_PLUGINS_OFF, off),
-                               "lockedExtensions": dict.fromkeys(LAB_PLUGINS_OFF, off)})
+                               "lockedExtensions": dict.fromkeys(LAB_PLUGINS_OFF, off),
+                               **PAGE_CONFIG})
     extensions = folder / "jupyter_server_config.d" / CONFIG_NAME
     _update_json(extensions, {"ServerApp": {
         "jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, instructor)}})

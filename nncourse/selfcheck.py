@@ -105,7 +105,7 @@ def judge(q: Question, response: int | float | str | None) -> Verdict:
     value = _number(response) if isinstance(response, str) else (
         None if response is None else float(response))
     if value is None:
-        return Verdict(False, "Type a number first, e.g. 0.5.")
+        return Verdict(False, "Type a number first, such as 4 or 0.5.")
     if abs(value - q.answer) <= q.tolerance:
         return Verdict(True, f"<b style='color:#1a7f37'>✓ Right.</b> {why}")
     return Verdict(False, f"<b style='color:#b00'>✗ Not quite:</b> you said {value:g}, the "
