@@ -17,11 +17,10 @@ QUESTIONS = (
            "(Guessing gets 0.5.)",
            answer=0.5, tolerance=0.1,
            why="About 0.5 in this run: chance. The SimpleRNN mixes every noisy input into "
-               "its state with the same weights, and the gradient from the label back to step "
-               "0 passes "
-               "through 19 tanh steps (lesson 09's vanishing gradients), so with this seed it "
-               "does not learn to keep the first value (from other starting weights it "
-               "sometimes does). The LSTM, trained the same way, is right almost every "
+               "its state with the same weights, and the gradient from the label back to "
+               "step 0 passes through 19 tanh steps (lesson 09's vanishing gradients), so "
+               "with this seed it does not learn to keep the first value (from other starting "
+               "weights it sometimes does). The LSTM, trained the same way, is right almost every "
                "time: its gates can keep the cell state, and its gradient, almost unchanged "
                "from step to step."),
 )
