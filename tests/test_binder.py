@@ -105,6 +105,7 @@ def test_student_view_config(tmp_path):
     assert set(page["disabledExtensions"]) == set(page["lockedExtensions"]) == {
         "@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
         "@jupyter/nbgrader:course-list"}
+    assert page["buildCheck"] is False and page["buildAvailable"] is False
     server = json.loads((tmp_path / "jupyter_server_config.d" / student_view.CONFIG_NAME)
                         .read_text())["ServerApp"]["jpserver_extensions"]
     assert server == {"nbgrader.server_extensions.formgrader": False,

@@ -189,6 +189,10 @@ def test_student_view_has_validate_and_assignments_but_no_formgrader(lab: Lab):
     with pytest.raises(urllib.error.HTTPError) as missing:
         lab.server.api("GET", "/formgrader")
     assert missing.value.code == 404
+    # no build check (node, run three times by the server) at a page load: nothing to build
+    config = json.loads(lab.page.locator("#jupyter-config-data").text_content())
+    assert config["buildCheck"] is False and config["buildAvailable"] is False, config
+    assert "Build is up to date" not in lab.server.log.read_text()
 
 
 def test_start_page_is_lesson_00(server):
