@@ -277,7 +277,8 @@ def expect_close(
         raise CheckFailed(f"{what} should hold integers, got dtype {got.dtype}.{suffix}")
     if kind == "float" and not np.issubdtype(got.dtype, np.floating):
         why = (" (a comparison gives booleans: convert with `.astype(float)`)"
-               if got.dtype == bool else " (integer division `//` or an int array somewhere?)")
+               if got.dtype == bool
+               else " (an integer input kept as integers, or `//` where `/` was meant?)")
         raise CheckFailed(f"{what} should hold floats, got dtype {got.dtype}{why}.{suffix}")
     if not np.issubdtype(got.dtype, np.number) and got.dtype != bool:
         raise CheckFailed(f"{what} should hold numbers, got dtype {got.dtype}.{suffix}")

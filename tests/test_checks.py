@@ -49,8 +49,8 @@ def test_wrong_dtype_float_expected():
         return x // 2
 
     text = message(check_call, halve, (np.array([3, 4]),), expected=np.array([1.5, 2.0]))
-    assert text == ("halve([3, 4]) should hold floats, got dtype int64 (integer division `//` "
-                    "or an int array somewhere?).")
+    assert text == ("halve([3, 4]) should hold floats, got dtype int64 (an integer input kept "
+                    "as integers, or `//` where `/` was meant?).")
 
 
 def test_list_instead_of_array():
