@@ -216,6 +216,22 @@ def setup_hides_the_warning_and_the_test_catches_it():
         raise AssertionError("test_build_cnn passed a model built with input_shape=")
 
 
+@claim(L, "ex-conv-output-size", "the tests check that a `ValueError` is raised, not its wording")
+def conv_output_size_message_is_not_graded():
+    ns = _ns()
+    right = ns["conv_output_size"]
+
+    def terse(n, k, stride=1, padding=0):
+        if k > n + 2 * padding:
+            raise ValueError("no")
+        return right(n, k, stride, padding)
+
+    namespace = dict(ns, conv_output_size=terse)
+    with contextlib.redirect_stdout(io.StringIO()):
+        for test in ("test_conv_output_size", "test_conv_output_size_hidden"):
+            exec(compile(cell_text(L, test), f"<{L}:{test}>", "exec"), namespace)
+
+
 @claim(L, "cnn-intro", "16 kernels of 3x3x1, + 16 biases = 160")
 def table_weight_counts():
     ns = _ns()
