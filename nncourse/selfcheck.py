@@ -80,11 +80,19 @@ def question(key: str) -> Question:
     return found[key]
 
 
+_LEADING_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
 def _number(text: str) -> float | None:
+    """The number a learner typed: "0.69", "0,69", or one that leads, as in "4 rows"."""
+    text = str(text).strip().replace(",", ".")
     try:
-        value = float(str(text).strip().replace(",", "."))
+        value = float(text)
     except ValueError:
-        return None
+        leading = _LEADING_NUMBER.match(text)
+        if leading is None:
+            return None
+        value = float(leading.group())
     return value if math.isfinite(value) else None
 
 
@@ -105,7 +113,7 @@ def judge(q: Question, response: int | float | str | None) -> Verdict:
     value = _number(response) if isinstance(response, str) else (
         None if response is None else float(response))
     if value is None:
-        return Verdict(False, "Type a number first, such as 4 or 0.5.")
+        return Verdict(False, "Type a number first, in digits (for example 12 or 0.25).")
     if abs(value - q.answer) <= q.tolerance:
         return Verdict(True, f"<b style='color:#1a7f37'>✓ Right.</b> {why}")
     return Verdict(False, f"<b style='color:#b00'>✗ Not quite:</b> you said {value:g}, the "

@@ -9,6 +9,7 @@ lesson's settings is checked in ``tests/claims/``.
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 from conftest import LESSON_IDS, release_notebook, solution_notebook
@@ -86,8 +87,15 @@ def test_number_feedback_accepts_a_typed_number_within_tolerance():
     q = Number("04.demo", "ln 2?", 0.693, 0.01, "ln 2 = 0.693.")
     assert judge(q, "0.69").correct and judge(q, "0,69").correct and judge(q, 0.7).correct
     assert not judge(q, "0.8").correct and "you said 0.8" in judge(q, "0.8").html
-    for bad in ("", "abc", "nan", None):
+    for bad in ("", "abc", "nan", None, "about 0.7"):
         assert not judge(q, bad).correct and "Type a number" in judge(q, bad).html
+    assert judge(q, "0.69 nats").correct and not judge(q, "4x4").correct  # a leading number
+    assert "you said 4" in judge(q, "4 rows").html
+    examples = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", judge(q, None).html)]
+    every = [asked for lesson in range(11) for asked in questions(f"{lesson:02d}").values()]
+    for asked in every:  # the format's examples give no question's answer away
+        if isinstance(asked, Number):
+            assert all(abs(x - asked.answer) > asked.tolerance for x in examples), asked.key
 
 
 def test_widget_checks_the_chosen_option_and_saves_as_static_html():

@@ -164,6 +164,34 @@ def test_each_control_redraws_from_cached_backgrounds_like_a_full_redraw():
     assert len(full_draws) == 3  # (1, 1), (1, 2) and (2, 2) were new; (2, 1) was the start
 
 
+def _whole_figure(panel) -> np.ndarray:
+    """The panel's figure drawn whole by matplotlib, every artist in its zorder (none left
+    out as animated); the panel draws everything again at its next change."""
+    live = panel.live
+    artists = [*live._animated, *(artist for layer in live._layers for artist in layer)]
+    for artist in artists:
+        artist.set_animated(False)
+    live.canvas.draw()
+    pixels = _pixels(panel)
+    for artist in artists:
+        artist.set_animated(True)
+    live.invalidate()
+    return pixels
+
+
+def test_the_live_picture_stacks_the_artists_as_a_whole_figure_draw():
+    """Images under the digit's frame under every panel's spines under the kernel's
+    numbers, at every control change: cached pictures and layers keep matplotlib's order
+    (with the spines left in the cached picture, the images covered their top and left)."""
+    live, whole = (kernel_explorer(stride=2, padding=1) for _ in range(2))
+    np.testing.assert_array_equal(_pixels(live), _whole_figure(whole))
+    for name, value in WALK:
+        for panel in (live, whole):
+            panel.controls[name].value = value
+        np.testing.assert_array_equal(_pixels(live), _whole_figure(whole),
+                                      err_msg=f"{name}={value}")
+
+
 def test_the_kernel_panel_is_not_redrawn_when_only_the_digit_changes():
     panel = kernel_explorer()
     drawn = []

@@ -288,10 +288,17 @@ def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0, stri
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
+    # Each panel's frame (its spines) is drawn over its image, as matplotlib orders them
+    # (images 0, the digit's frame 1, spines 2.5, the kernel's numbers 3): left in the cached
+    # picture under the images, the images would cover their top and left edges.
+    def spines(ax):
+        return tuple(ax.spines.values())
+
     # the kernel panel (nine numbers) is redrawn only when the kernel changes
-    live.kernel_layer = live.layer(live.kernel_art, *live.kernel_text)
+    live.kernel_layer = live.layer(live.kernel_art, *spines(kernel_ax), *live.kernel_text)
     live.kernel_shown = None
-    live.animate(live.image_art, live.frame, live.map_art, live.pool_art)
+    live.animate(live.image_art, live.frame, live.map_art, live.pool_art,
+                 *spines(image_ax), *spines(map_ax), *spines(pool_ax))
     controls: dict[str, widgets.ValueWidget] = {
         "preset": widgets.Dropdown(options=[*PRESETS, CUSTOM], value=preset,
                                    description="preset", style={"description_width": "50px"},

@@ -108,6 +108,7 @@ PIXELS: dict[str, tuple[str, ...]] = {
         "test_block_images_without_the_private_hook_are_matplotlibs_drawing",
         "test_each_control_redraws_from_cached_backgrounds_like_a_full_redraw",
         "test_block_image_draws_the_pixels_imshow_draws",
+        "test_the_live_picture_stacks_the_artists_as_a_whole_figure_draw",
     ),
     "test_widgets_06": (
         "test_steps_surface_and_method_redraw_like_a_full_redraw_without_one",
