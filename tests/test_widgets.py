@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import move_control
 from PIL import Image
+from support.stacking import axes_edges, whole_figure
 
 from nncourse.live import PNG_URL_PREFIX, ControlPanel, LiveFigure, png_bytes, slider
 from nncourse.widgets.neuron import DEFAULTS, SLIDER_RANGE, neuron_explorer, neuron_state
@@ -44,6 +45,23 @@ def test_moving_w1_redraws_the_same_figure():
     np.testing.assert_allclose(panel.state["p"], neuron_state(-3.0, w2, b)["p"])
     x_line, y_line = panel.live.boundary.get_data()
     np.testing.assert_allclose(y_line, -(-3.0 * np.asarray(x_line) + b) / w2)
+
+
+def test_neuron_explorer_stacks_its_artists_as_a_whole_figure_draw():
+    """Surface under the boundary under the axes' frame under the dots and rings, as
+    matplotlib draws the figure whole (support/stacking.py): the surface covered the frame's
+    top and left. Only where the y axis's tick marks, drawn once under the surface, meet the
+    frame may a pixel differ."""
+    live, whole = neuron_explorer(), neuron_explorer()
+    edges = axes_edges(live.live.figure)
+    for name, value in [(None, None), ("w1", -3.0), ("b", 2.5), ("w2", 4.0), ("gate", "OR")]:
+        if name is not None:
+            for panel in (live, whole):
+                panel.controls[name].value = value
+        differ = (np.asarray(live.live.canvas.buffer_rgba()) != whole_figure(whole.live)
+                  ).any(axis=2)
+        assert not (differ & ~edges).any(), (name, np.argwhere(differ & ~edges)[:5])
+        assert differ.sum() <= 12, (name, differ.sum())
 
 
 def test_neuron_explorer_draws_the_pixels_of_matplotlibs_imshow(monkeypatch):

@@ -7,6 +7,7 @@ import warnings
 import matplotlib
 import numpy as np
 import pytest
+from support.stacking import axes_edges, whole_figure
 
 from nncourse.widgets.activations import (
     ACTIVATIONS,
@@ -420,6 +421,23 @@ def test_hidden_state_rejects_bad_values():
         hidden.hidden_state(h1_w1=float("nan"))
     with pytest.raises(TypeError, match="out_b should be a number"):
         hidden.hidden_state(out_b="1")
+
+
+def test_hidden_explorer_stacks_its_artists_as_a_whole_figure_draw():
+    """In each space: the probability image under the lines under the axes' frame under the
+    points, as matplotlib draws the figure whole (support/stacking.py): the images veiled
+    the points and covered the frames' top and left. Only where the y axes' tick marks,
+    drawn once under the images, meet the frame may a pixel differ."""
+    live, whole = hidden.hidden_explorer(), hidden.hidden_explorer()
+    edges = axes_edges(live.live.figure)
+    for name, value in [(None, None), ("h1_w1", 3.0), ("out_b", -4.0), ("h2_b", 1.5),
+                        ("out_w1", -6.0)]:
+        if name is not None:
+            for panel in (live, whole):
+                panel.controls[name].value = value
+        differ = (_pixels(live) != whole_figure(whole.live)[..., :3]).any(axis=2)
+        assert not (differ & ~edges).any(), (name, np.argwhere(differ & ~edges)[:5])
+        assert differ.sum() <= 24, (name, differ.sum())
 
 
 def test_hidden_explorer_has_nine_sliders_and_redraws_in_place():

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from support.stacking import whole_figure
 
 from nncourse.widgets.convolution import (
     CUSTOM,
@@ -164,31 +165,17 @@ def test_each_control_redraws_from_cached_backgrounds_like_a_full_redraw():
     assert len(full_draws) == 3  # (1, 1), (1, 2) and (2, 2) were new; (2, 1) was the start
 
 
-def _whole_figure(panel) -> np.ndarray:
-    """The panel's figure drawn whole by matplotlib, every artist in its zorder (none left
-    out as animated); the panel draws everything again at its next change."""
-    live = panel.live
-    artists = [*live._animated, *(artist for layer in live._layers for artist in layer)]
-    for artist in artists:
-        artist.set_animated(False)
-    live.canvas.draw()
-    pixels = _pixels(panel)
-    for artist in artists:
-        artist.set_animated(True)
-    live.invalidate()
-    return pixels
-
-
 def test_the_live_picture_stacks_the_artists_as_a_whole_figure_draw():
     """Images under the digit's frame under every panel's spines under the kernel's
     numbers, at every control change: cached pictures and layers keep matplotlib's order
-    (with the spines left in the cached picture, the images covered their top and left)."""
+    (with the spines left in the cached picture, the images covered their top and left;
+    support/stacking.py)."""
     live, whole = (kernel_explorer(stride=2, padding=1) for _ in range(2))
-    np.testing.assert_array_equal(_pixels(live), _whole_figure(whole))
+    np.testing.assert_array_equal(_pixels(live), whole_figure(whole.live))
     for name, value in WALK:
         for panel in (live, whole):
             panel.controls[name].value = value
-        np.testing.assert_array_equal(_pixels(live), _whole_figure(whole),
+        np.testing.assert_array_equal(_pixels(live), whole_figure(whole.live),
                                       err_msg=f"{name}={value}")
 
 

@@ -242,7 +242,8 @@ def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h
     X, y = state["X"], state["y"]
     live.p_image = _Probability(ax_in, (LOW, HIGH, LOW, HIGH),
                                 _network_probability(state["params"]))
-    ax_in.scatter(X[:, 0], X[:, 1], s=9, c=_CLASS_COLORS[y], edgecolors="none", zorder=3)
+    live.input_points = ax_in.scatter(X[:, 0], X[:, 1], s=9, c=_CLASS_COLORS[y],
+                                      edgecolors="none", zorder=3)
     live.unit_lines = [ax_in.plot([], [], color=color, lw=2.0,
                                   label=f"unit {i + 1}: w·x + b = 0")[0]
                        for i, color in enumerate(_UNIT_COLORS)]
@@ -265,9 +266,14 @@ def hidden_explorer(h1_w1: float = DEFAULTS["h1_w1"], h1_w2: float = DEFAULTS["h
     ax_h.set_xlabel("h1 (output of unit 1)", color=_UNIT_COLORS[0])
     ax_h.set_ylabel("h2 (output of unit 2)", color=_UNIT_COLORS[1])
     ax_h.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7)
-    live.animate(live.p_image, *live.unit_lines, live.boundary, live.hidden_points,
-                 live.output_line)
-    live.layer(live.h_image)  # cached with the background: redrawn when the output's change
+    # in matplotlib's order within each axes (images 0, lines 2 in the order they were added,
+    # the axes' frame 2.5, points 3): the probability images would otherwise cover the
+    # frames' top and left and veil the input points. The hidden space's frame is cached
+    # with its image (only where the output line meets it does the order differ)
+    live.animate(live.p_image, *live.unit_lines, live.boundary, *ax_in.spines.values(),
+                 live.input_points, live.output_line, live.hidden_points)
+    # cached with the background: redrawn when the output's change
+    live.layer(live.h_image, *ax_h.spines.values())
     live.shown_hidden = state["P_hidden"]
     controls = {name: slider(name.replace("_", " "), value, -WEIGHT_RANGE, WEIGHT_RANGE,
                              WEIGHT_STEP) for name, value in start.items()}

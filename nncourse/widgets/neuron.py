@@ -104,7 +104,10 @@ def neuron_explorer(w1: float = DEFAULTS["w1"], w2: float = DEFAULTS["w2"],
     ax.set(xlim=_LIMITS, ylim=_LIMITS, xlabel="x1", ylabel="x2",
            title="output (colour) and boundary output = 0.5")
     live.figure.colorbar(live.surface, ax=ax, shrink=0.8)
-    live.animate(live.surface, live.boundary, live.points, live.ring_outer, live.ring_inner)
+    # in matplotlib's order (surface 0, boundary 2, the axes' frame 2.5, dots 3, rings 4 and
+    # 5): the frame is redrawn over the surface, which would otherwise cover its top and left
+    live.animate(live.surface, live.boundary, *ax.spines.values(), live.points,
+                 live.ring_outer, live.ring_inner)
     controls = {
         name: slider(name, value, SLIDER_RANGE["low"], SLIDER_RANGE["high"],
                      SLIDER_RANGE["step"])

@@ -91,6 +91,7 @@ PIXELS: dict[str, tuple[str, ...]] = {
         "test_covered_layers_look_like_hidden_plots",
         "test_weight_redraws_like_a_full_redraw_where_labels_crowd_the_gap",
         "test_probability_backgrounds_look_as_matplotlibs_images_of_the_grids",
+        "test_hidden_explorer_stacks_its_artists_as_a_whole_figure_draw",
     ),
     "test_playground": (
         "test_control_changes_draw_what_a_fresh_playground_draws",
@@ -114,6 +115,7 @@ PIXELS: dict[str, tuple[str, ...]] = {
         "test_steps_surface_and_method_redraw_like_a_full_redraw_without_one",
         "test_the_steps_axis_keeps_the_label_where_matplotlib_puts_it",
     ),
+    "test_widgets": ("test_neuron_explorer_stacks_its_artists_as_a_whole_figure_draw",),
     "test_widgets_04_05": (
         "test_neuron_graph_redraws_only_the_numbers_that_changed_like_a_full_redraw",
     ),
