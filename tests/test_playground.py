@@ -942,6 +942,27 @@ def test_control_changes_draw_what_a_fresh_playground_draws(changes):
     _same_picture(pg)
 
 
+def test_the_board_stacks_its_artists_as_a_whole_figure_draw():
+    """Heatmap under the dots under the board's frame, as matplotlib draws the figure whole
+    with its own image (support/stacking.py): the heatmap covered the frame."""
+    from support.stacking import whole_figure
+
+    live, whole = small(), small()
+    for pg in (live, whole):
+        pg.step(5)
+    heatmap = whole.live.heatmap
+    heatmap.set_animated(False)  # matplotlib's AxesImage instead of PixelCopy
+    try:
+        drawn = whole_figure(whole.live)
+    finally:
+        heatmap.set_animated(True)
+    differ = (np.asarray(live.live.canvas.buffer_rgba()) != drawn).any(axis=2)
+    x0, y0, x1, y1 = live.live.axes[0].bbox.extents  # the board, its frame included
+    height = differ.shape[0]
+    board = differ[int(height - y1) - 2:int(height - y0) + 3, int(x0) - 2:int(x1) + 3]
+    assert not board.any(), (board.sum(), np.argwhere(board)[:5])
+
+
 def test_the_heaviest_playground_draws_what_a_fresh_one_draws():
     pg = playground(hidden_layers=4, units=32, n_train=2000, n_test=2000, activation="sigmoid")
     pg.units_view.value = "layer 4"

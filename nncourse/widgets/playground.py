@@ -1161,7 +1161,10 @@ class Playground(StaticPicture, widgets.VBox):
         curves.set(xlabel="epoch", ylabel="loss (mean BCE)", title="loss")
         curves.legend(loc="upper right")
         live.heatmap.set_animated(True)  # drawn by PixelCopy, never into the background
-        live.animate(PixelCopy(live.heatmap), *live.points, live.train_line, live.test_line)
+        # in matplotlib's order: the heatmap 0, the dots 2, the board's frame 2.5 (the
+        # heatmap covers the frame's pixels: left in the background, the frame was lost)
+        live.animate(PixelCopy(live.heatmap), *live.points, *board.spines.values(),
+                     live.train_line, live.test_line)
 
     def _fit_axes(self) -> bool:
         """Grow the loss axes when the curves leave them; True when limits changed."""

@@ -97,6 +97,7 @@ PIXELS: dict[str, tuple[str, ...]] = {
         "test_control_changes_draw_what_a_fresh_playground_draws",
         "test_the_heaviest_playground_draws_what_a_fresh_one_draws",
         "test_the_playground_draws_what_the_course_reference_draws",
+        "test_the_board_stacks_its_artists_as_a_whole_figure_draw",
     ),
     "test_glyphs": (
         "test_cached_glyphs_draw_and_measure_text_as_matplotlib_does",
