@@ -38,10 +38,28 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
 
 
-@claim(L, "title", "build a small convolutional network (CNN) in Keras that reads 8x8 digits "
-       "better than 95% of the time")
+@claim(L, "title", "build a small convolutional network (CNN) in Keras that reads 8x8 digits: "
+       "90% right is the bar, and the lesson's own model is right better than 95% of the time")
 def cnn_above_95_percent_title():
     assert _ns()["test_accuracy"] > 0.95, _ns()["test_accuracy"]
+    assert "expect(accuracy >= 0.9" in cell_text(L, "test_build_cnn_hidden")
+
+
+@claim(L, "in-the-loop", "a loss that suits the task (mean squared error for the RNN's next "
+       "value and the autoencoder, cross-entropy for the classifiers), its gradient by "
+       "backpropagation, an update by the optimizer, whether `fit` runs the loop or "
+       "`train_on_batch` takes one step at a time, as for the GAN (two such loops in turn)")
+def every_model_trains_with_a_loss_that_suits_it():
+    ns = _ns()
+    assert ns["rnn"].loss == "mse" and ns["autoencoder"].loss == "mse"
+    assert ns["cnn"].loss == "sparse_categorical_crossentropy"
+    assert ns["discriminator"].loss == ns["gan"].loss == "binary_crossentropy"
+    assert "binary_crossentropy" in cell_text(L, "long-memory")
+    assert "crossentropy" in str(ns["text_model"].loss)
+    gan = cell_text(L, "gan-train")
+    assert "discriminator.train_on_batch(" in gan and "gan.train_on_batch(" in gan
+    for cell in ("cnn-train", "rnn", "ae-train", "long-memory"):
+        assert ".fit(" in cell_text(L, cell), cell
 
 
 @claim(L, "title", "each training cell prints how long it took")
@@ -118,9 +136,12 @@ def blur_sharpen_identity():
     np.testing.assert_allclose(_state("identity")["feature_map"], centre)
 
 
-@claim(L, "keras-check", "Keras' `Conv2D` computes exactly this")
+@claim(L, "keras-check", "Keras' `Conv2D` computes exactly this. Below, a `Conv2D` layer with "
+       "one 3x3 filter and no bias gets the explorer's vertical-edge (Sobel) kernel as its "
+       "weights")
 def keras_conv2d_agrees():
     ns = _ns()
+    np.testing.assert_array_equal(ns["sobel"], PRESETS["vertical edges (Sobel)"])
     assert ns["keras_map"].shape == (6, 6)
     assert np.max(np.abs(ns["keras_map"] - ns["conv2d"](ns["images"][0], ns["sobel"]))) < 1e-5
 
