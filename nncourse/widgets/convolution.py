@@ -275,8 +275,9 @@ def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0, stri
     image_ax, kernel_ax, map_ax, pool_ax = live.axes
     live.image_art = block_image(image_ax, state["padded"], cmap="gray_r", vmin=0, vmax=16)
     left, top, width, height = state["frame"]
+    # over the panel's spines (zorder 3 > 2.5): at padding 0 the frame lies on them
     live.frame = image_ax.add_patch(Rectangle((left, top), width, height, fill=False,
-                                              edgecolor="tab:orange", linewidth=2))
+                                              edgecolor="tab:orange", linewidth=2, zorder=3))
     live.kernel_art = block_image(kernel_ax, state["kernel"], cmap="RdBu_r")
     live.kernel_text = [kernel_ax.text(c, r, "", ha="center", va="center", fontsize=9)
                         for r in range(3) for c in range(3)]
@@ -289,16 +290,16 @@ def kernel_explorer(preset: str = "vertical edges (Sobel)", digit: int = 0, stri
         ax.set_xticks([])
         ax.set_yticks([])
     # Each panel's frame (its spines) is drawn over its image, as matplotlib orders them
-    # (images 0, the digit's frame 1, spines 2.5, the kernel's numbers 3): left in the cached
-    # picture under the images, the images would cover their top and left edges.
+    # (images 0, spines 2.5, the digit's orange frame and the kernel's numbers 3): left in
+    # the cached picture under the images, the images would cover their top and left edges.
     def spines(ax):
         return tuple(ax.spines.values())
 
     # the kernel panel (nine numbers) is redrawn only when the kernel changes
     live.kernel_layer = live.layer(live.kernel_art, *spines(kernel_ax), *live.kernel_text)
     live.kernel_shown = None
-    live.animate(live.image_art, live.frame, live.map_art, live.pool_art,
-                 *spines(image_ax), *spines(map_ax), *spines(pool_ax))
+    live.animate(live.image_art, live.map_art, live.pool_art,
+                 *spines(image_ax), *spines(map_ax), *spines(pool_ax), live.frame)
     controls: dict[str, widgets.ValueWidget] = {
         "preset": widgets.Dropdown(options=[*PRESETS, CUSTOM], value=preset,
                                    description="preset", style={"description_width": "50px"},

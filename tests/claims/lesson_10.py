@@ -97,6 +97,9 @@ def orange_frame_on_the_unpadded_digit():
     assert frame.get_visible() and frame in panel.live.axes[0].patches
     assert frame.get_edgecolor()[:3] == _orange()
     assert frame.get_xy() == (-0.5, -0.5) and (frame.get_width(), frame.get_height()) == (8, 8)
+    # on the panel's edge, drawn over its spines
+    assert all(frame.get_zorder() > spine.get_zorder()
+               for spine in panel.live.axes[0].spines.values())
     assert np.asarray(panel.live.image_art.get_array()).shape == (8, 8)
 
 
@@ -251,6 +254,15 @@ def conv_output_size_message_is_not_graded():
     with contextlib.redirect_stdout(io.StringIO()):
         for test in ("test_conv_output_size", "test_conv_output_size_hidden"):
             exec(compile(cell_text(L, test), f"<{L}:{test}>", "exec"), namespace)
+
+
+@claim(L, "ex-recon", "`predict` returns a numpy array, where calling the model directly, as "
+       "the CNN section does, returns a Keras tensor")
+def predict_gives_numpy_a_call_a_tensor():
+    ns = _ns()
+    X = ns["X_normal"][:3]
+    assert isinstance(ns["autoencoder"].predict(X, verbose=0), np.ndarray)
+    assert not isinstance(ns["autoencoder"](X), np.ndarray)
 
 
 @claim(L, "cnn-intro", "16 kernels of 3x3x1, + 16 biases = 160")
@@ -493,7 +505,7 @@ def kernel_picture_draws_the_learners_own_first_conv2d():
     assert other["learned"].shape == (5, 5, 7)
     fig = other["fig"]
     drawn = [ax for ax in fig.axes if ax.images]
-    assert len(drawn) == 7 and len(fig.axes) == 8, fig.axes
+    assert len(drawn) == 7 and len(fig.axes) == 9, fig.axes  # 8 places and the colour bar
     fig.canvas.draw()  # the figure's title clear of the kernels' titles, on one row too
     renderer = fig.canvas.get_renderer()
     title = fig._suptitle.get_window_extent(renderer)
