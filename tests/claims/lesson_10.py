@@ -34,6 +34,14 @@ def _state(preset: str, digit: int | None = None) -> dict:
     return kernel_state(digit, preset, **entries)
 
 
+def _run(source: str, namespace: dict, name: str) -> str:
+    """Run a cell's ``source`` (as given or edited) in ``namespace``; what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, f"<{L}:{name}>", "exec"), namespace)
+    return out.getvalue()
+
+
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
 
@@ -251,9 +259,8 @@ def conv_output_size_message_is_not_graded():
         return right(n, k, stride, padding)
 
     namespace = dict(ns, conv_output_size=terse)
-    with contextlib.redirect_stdout(io.StringIO()):
-        for test in ("test_conv_output_size", "test_conv_output_size_hidden"):
-            exec(compile(cell_text(L, test), f"<{L}:{test}>", "exec"), namespace)
+    for test in ("test_conv_output_size", "test_conv_output_size_hidden"):
+        _run(cell_text(L, test), namespace, test)
 
 
 @claim(L, "ex-recon", "`predict` returns a numpy array, where calling the model directly, as "
@@ -299,11 +306,7 @@ def cnn_train_warns_below_the_hidden_tests_bar():
     assert "elif test_accuracy < 0.95:" in source
 
     def run(build_cnn) -> str:
-        namespace = dict(ns, build_cnn=build_cnn)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            exec(compile(source, f"<{L}:cnn-train>", "exec"), namespace)
-        return out.getvalue()
+        return _run(source, dict(ns, build_cnn=build_cnn), "cnn-train")
 
     table = run(ns["build_cnn"])  # the table's model, above 95%: nothing to say
     assert "Warning" not in table and "below the 95%" not in table, table
@@ -500,8 +503,7 @@ def kernel_picture_draws_the_learners_own_first_conv2d():
         keras.Input(shape=(8, 8, 1)), keras.layers.Rescaling(1.0),
         keras.layers.Conv2D(7, 5, activation="relu"), keras.layers.Flatten(),
         keras.layers.Dense(10, activation="softmax")]))
-    exec(compile(cell_text(L, "cnn-kernels"), f"<{L}:cnn-kernels, another model>", "exec"),
-         other)
+    _run(cell_text(L, "cnn-kernels"), other, "cnn-kernels, another model")
     assert other["learned"].shape == (5, 5, 7)
     fig = other["fig"]
     drawn = [ax for ax in fig.axes if ax.images]
@@ -584,8 +586,7 @@ def simple_rnn_learns_with_another_seed():
                           ).replace(', ("LSTM", keras.layers.LSTM)', "")
     assert edited.count("set_random_seed(2)") == 1 and "LSTM" not in edited.split("for ")[1]
     ns = dict(_ns())
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(edited, f"<{L}:long-memory, seed 2>", "exec"), ns)
+    _run(edited, ns, "long-memory, seed 2")
     assert ns["long_accuracy"] == {"SimpleRNN": ns["long_accuracy"]["SimpleRNN"]}
     assert ns["long_accuracy"]["SimpleRNN"] > 0.9, ns["long_accuracy"]
 
