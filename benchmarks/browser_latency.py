@@ -171,6 +171,7 @@ def measure(presses: int = 20, breakdown: bool = False) -> dict:
     if breakdown:
         result["stages_median_ms"] = {
             name: round(statistics.median(p[name] for p in parts), 1) for name in STAGES}
+        result["stages_ms"] = [{name: round(p[name], 1) for name in STAGES} for p in parts]
     return result
 
 

@@ -6,11 +6,14 @@ import base64
 import importlib.util
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import move_control
+from conftest import ROOT, move_control
 from PIL import Image
 from support.stacking import axes_edges, whole_figure
 
@@ -278,6 +281,63 @@ def test_the_server_extension_keeps_jupyterlabs_favicons_in_the_browser_cache():
         server_extension._load_jupyter_server_extension(app)
         server_extension._load_jupyter_server_extension(app)  # loaded twice: listed once
         assert app.web_app.settings["static_immutable_cache"] == ["/static/lab/", path]
+
+
+def test_the_server_extension_sends_kernel_messages_without_nagles_delay():
+    """Nagle's algorithm on the kernel's WebSocket held every other new picture 35-45 ms
+    (Chromium's delayed acknowledgement): the extension swaps jupyter_server's default
+    connection class for one that sets TCP_NODELAY as the socket opens, before connecting
+    to the kernel; a class a deployment configured (a gateway's) is kept."""
+    from types import SimpleNamespace
+    from unittest import mock
+
+    from jupyter_server.services.kernels.connection.channels import (
+        ZMQChannelsWebsocketConnection,
+    )
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
+    from nncourse import server_extension
+    from nncourse.server_extension import NoDelayConnection
+
+    for configured, expected in ((ZMQChannelsWebsocketConnection, NoDelayConnection),
+                                 (NoDelayConnection, NoDelayConnection), (object, object)):
+        app = SimpleNamespace(base_url="/", kernel_websocket_connection_class=configured,
+                              web_app=SimpleNamespace(settings={
+                                  "kernel_websocket_connection_class": configured}))
+        server_extension._load_jupyter_server_extension(app)
+        assert app.web_app.settings["kernel_websocket_connection_class"] is expected
+        assert app.kernel_websocket_connection_class is expected
+
+    calls = []
+    handler = mock.Mock(spec=KernelWebsocketHandler)
+    handler.set_nodelay.side_effect = lambda value: calls.append(("set_nodelay", value))
+    with mock.patch.object(ZMQChannelsWebsocketConnection, "connect",
+                           lambda self: calls.append("connect")):
+        NoDelayConnection(websocket_handler=handler).connect()
+    assert calls == [("set_nodelay", True), "connect"]
+
+
+_SERVER_WITH_THE_EXTENSION = """
+from jupyter_server.serverapp import ServerApp
+app = ServerApp()
+app.jpserver_extensions = {"nncourse.server_extension": True}
+app.initialize(argv=[], find_extensions=False, new_httpserver=False)
+connection = app.web_app.settings["kernel_websocket_connection_class"]
+print(connection.__module__ + "." + connection.__name__)
+"""
+
+
+def test_a_jupyter_server_with_the_extension_opens_kernel_sockets_without_nagle(tmp_path):
+    """In a real jupyter_server (initialized, not listening): its default connection class
+    is the one the extension replaces, so the replacement happens."""
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_CONFIG_PATH": "",
+           "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", _SERVER_WITH_THE_EXTENSION], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["nncourse.server_extension.NoDelayConnection"], (
+        result.stdout + result.stderr)
 
 
 @pytest.mark.parametrize("instructor", [False, True])

@@ -67,6 +67,8 @@ BY_TEST: dict[tuple[str, str], tuple[str, ...]] = {
     ("test_bigpicture", "test_importing_the_module_loads_no_deep_learning_framework"):
         ("subprocess",),
     ("test_data", "test_export_sklearn_reproduces_shipped_files"): ("subprocess",),
+    ("test_widgets", "test_a_jupyter_server_with_the_extension_opens_kernel_sockets_without_nagle"):
+        ("subprocess",),
     ("test_demonstrations", "test_autograde_leaves_out_unchanged_demonstrations_only"):
         ("grading",),
     ("test_demonstrations", "test_an_unsafe_mark_is_reported_and_ignored"): ("grading",),
