@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import io
 
 import numpy as np
 
-from claims import ROOT, claim, lesson_namespace
+from claims import ROOT, cell_text, claim, lesson_namespace
 from nncourse.widgets import keras_train
 
 LESSON = "07_keras"
@@ -85,8 +87,18 @@ def tf32_off():
 @claim(LESSON, "fr-first-epoch-q", "In the timing cell the first epoch took longer than the "
        "others.")
 def first_epoch_is_slowest():
+    """Wall-clock times: another process can stall a later epoch past the first one's
+    trace (seen once with three test workers on two cores). So the timing cell runs again,
+    a fresh model and a fresh trace each time, at most twice, before the sentence fails."""
     seconds = ns()["seconds"]
-    assert len(seconds) == 4 and seconds[0] > max(seconds[1:])
+    for _ in range(2):
+        if len(seconds) == 4 and seconds[0] > max(seconds[1:]):
+            return
+        names = dict(ns())
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(cell_text(LESSON, "timing"), f"<{LESSON}:timing>", "exec"), names)
+        seconds = names["seconds"]
+    assert len(seconds) == 4 and seconds[0] > max(seconds[1:]), seconds
 
 
 @claim(LESSON, "seed-note", "Seed 0 gives the same accuracy twice; seed 1 lands within 0.03 "
