@@ -72,6 +72,14 @@ def slider_values(spec: dict) -> np.ndarray:
     return np.round(low + step * np.arange(int(round((high - low) / step)) + 1), 10)
 
 
+def run_source(source: str, namespace: dict, name: str) -> str:
+    """Run a cell's ``source`` (as it stands or edited) in ``namespace``; what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, f"<{name}>", "exec"), namespace)
+    return out.getvalue()
+
+
 def normalized(text: str) -> str:
     """Whitespace collapsed, so that a re-wrapped sentence still matches."""
     return re.sub(r"\s+", " ", text).strip()

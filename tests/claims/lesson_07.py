@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
-import io
 
 import numpy as np
 
-from claims import ROOT, cell_text, claim, lesson_namespace
+from claims import ROOT, cell_text, claim, lesson_namespace, run_source
 from nncourse.widgets import keras_train
 
 LESSON = "07_keras"
@@ -95,8 +93,7 @@ def first_epoch_is_slowest():
         if len(seconds) == 4 and seconds[0] > max(seconds[1:]):
             return
         names = dict(ns())
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(cell_text(LESSON, "timing"), f"<{LESSON}:timing>", "exec"), names)
+        run_source(cell_text(LESSON, "timing"), names, f"{LESSON}:timing")
         seconds = names["seconds"]
     assert len(seconds) == 4 and seconds[0] > max(seconds[1:]), seconds
 

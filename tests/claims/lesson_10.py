@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import io
 import warnings
 
 import numpy as np
 
-from claims import cell_text, claim, lesson_namespace
+from claims import cell_text, claim, lesson_namespace, run_source
 from nncourse.selfcheck import question
 from nncourse.widgets.convolution import (
     KERNEL_NAMES,
@@ -32,14 +30,6 @@ def _state(preset: str, digit: int | None = None) -> dict:
         digit = inspect.signature(kernel_explorer).parameters["digit"].default
     entries = dict(zip(KERNEL_NAMES, PRESETS[preset].ravel().tolist(), strict=True))
     return kernel_state(digit, preset, **entries)
-
-
-def _run(source: str, namespace: dict, name: str) -> str:
-    """Run a cell's ``source`` (as given or edited) in ``namespace``; what it printed."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(source, f"<{L}:{name}>", "exec"), namespace)
-    return out.getvalue()
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -260,7 +250,7 @@ def conv_output_size_message_is_not_graded():
 
     namespace = dict(ns, conv_output_size=terse)
     for test in ("test_conv_output_size", "test_conv_output_size_hidden"):
-        _run(cell_text(L, test), namespace, test)
+        run_source(cell_text(L, test), namespace, f"{L}:{test}")
 
 
 @claim(L, "ex-recon", "`predict` returns a numpy array, where calling the model directly, as "
@@ -306,7 +296,7 @@ def cnn_train_warns_below_the_hidden_tests_bar():
     assert "elif test_accuracy < 0.95:" in source
 
     def run(build_cnn) -> str:
-        return _run(source, dict(ns, build_cnn=build_cnn), "cnn-train")
+        return run_source(source, dict(ns, build_cnn=build_cnn), f"{L}:cnn-train")
 
     table = run(ns["build_cnn"])  # the table's model, above 95%: nothing to say
     assert "Warning" not in table and "below the 95%" not in table, table
@@ -503,7 +493,7 @@ def kernel_picture_draws_the_learners_own_first_conv2d():
         keras.Input(shape=(8, 8, 1)), keras.layers.Rescaling(1.0),
         keras.layers.Conv2D(7, 5, activation="relu"), keras.layers.Flatten(),
         keras.layers.Dense(10, activation="softmax")]))
-    _run(cell_text(L, "cnn-kernels"), other, "cnn-kernels, another model")
+    run_source(cell_text(L, "cnn-kernels"), other, f"{L}:cnn-kernels, another model")
     assert other["learned"].shape == (5, 5, 7)
     fig = other["fig"]
     drawn = [ax for ax in fig.axes if ax.images]
@@ -586,7 +576,7 @@ def simple_rnn_learns_with_another_seed():
                           ).replace(', ("LSTM", keras.layers.LSTM)', "")
     assert edited.count("set_random_seed(2)") == 1 and "LSTM" not in edited.split("for ")[1]
     ns = dict(_ns())
-    _run(edited, ns, "long-memory, seed 2")
+    run_source(edited, ns, f"{L}:long-memory, seed 2")
     assert ns["long_accuracy"] == {"SimpleRNN": ns["long_accuracy"]["SimpleRNN"]}
     assert ns["long_accuracy"]["SimpleRNN"] > 0.9, ns["long_accuracy"]
 
