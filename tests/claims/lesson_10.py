@@ -196,6 +196,22 @@ def _layer_input_shape_cnn(keras):
         keras.layers.Dense(10, activation="softmax")])
 
 
+@claim(L, "ex-build-cnn", "then `keras.layers.Flatten()`, which turns the last feature maps "
+       "into one vector per image (the table above: `(3, 3, 16)` becomes `(144,)`), because "
+       "`Dense` works on the last axis only")
+def flatten_needed_before_dense():
+    keras = _ns()["keras"]
+    table = cell_text(L, "cnn-intro")
+    assert "| (3, 3, 16) |" in table and "| `Flatten()` | (144,) |" in table
+    x = np.zeros((2, 8, 8, 1), dtype="float32")
+    layers = [keras.Input(shape=(8, 8, 1)), keras.layers.Conv2D(16, 3, activation="relu"),
+              keras.layers.MaxPooling2D(2)]
+    without = keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+    assert keras.ops.convert_to_numpy(without(x)).shape == (2, 3, 3, 10)
+    flat = keras.Sequential([*layers[1:], keras.layers.Flatten()])
+    assert keras.ops.convert_to_numpy(flat(x)).shape == (2, 144)
+
+
 @claim(L, "ex-build-cnn", "Keras 3 still builds the model, but warns against it (\"Do not pass "
        "an `input_shape`/`input_dim` argument to a layer\")")
 def layer_input_shape_builds_but_warns():
